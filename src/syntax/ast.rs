@@ -1,0 +1,106 @@
+//! The syntax tree of one nginx config file.
+//!
+//! Nodes keep spans into the original bytes, so diagnostics point at exact
+//! positions and fixes are byte-range edits. Whitespace and comments are not
+//! nodes; [`super::lexer`] keeps them as tokens, and [`ParsedFile::comments`]
+//! keeps the comments for suppression and documentation.
+
+use crate::source::{FileId, Span};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quote {
+    None,
+    Single,
+    Double,
+}
+
+/// One token of a directive: its name or an argument.
+#[derive(Debug, Clone)]
+pub struct Word {
+    /// The whole token, quotes included.
+    pub span: Span,
+    /// The value as nginx sees it: quotes removed, `\"` `\'` `\\` `\t` `\r` `\n` unescaped.
+    pub value: String,
+    pub quote: Quote,
+}
+
+impl Word {
+    pub fn as_str(&self) -> &str {
+        &self.value
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Directive {
+    pub name: Word,
+    pub args: Vec<Word>,
+    pub block: Option<Block>,
+    /// The terminating `;` (None for block directives and for a directive cut
+    /// short by an error).
+    pub semicolon: Option<Span>,
+    /// From the first byte of the name to the `;` or the block's `}`.
+    pub span: Span,
+}
+
+impl Directive {
+    pub fn name(&self) -> &str {
+        &self.name.value
+    }
+
+    pub fn arg(&self, i: usize) -> Option<&str> {
+        self.args.get(i).map(|w| w.value.as_str())
+    }
+
+    /// The span of name and arguments, without the block: what a caret should underline.
+    pub fn head_span(&self) -> Span {
+        let end = self.args.last().map(|a| a.span).unwrap_or(self.name.span);
+        self.name.span.to(end)
+    }
+
+    pub fn children(&self) -> &[Directive] {
+        self.block.as_ref().map(|b| &b.directives[..]).unwrap_or(&[])
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub open: Span,
+    /// None when the file ended before the block was closed.
+    pub close: Option<Span>,
+    pub directives: Vec<Directive>,
+    /// The body of a `*_by_lua_block`, kept as raw text (it is Lua, not nginx syntax).
+    pub raw: Option<Span>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Comment {
+    /// From `#` to the end of the line (newline excluded).
+    pub span: Span,
+}
+
+/// A syntax error, in nginx's wording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    pub file: FileId,
+    pub directives: Vec<Directive>,
+    pub comments: Vec<Comment>,
+    pub errors: Vec<SyntaxError>,
+}
+
+impl ParsedFile {
+    /// Every directive in the file, depth first, in source order.
+    pub fn walk(&self) -> impl Iterator<Item = &Directive> {
+        let mut stack: Vec<&Directive> = self.directives.iter().rev().collect();
+        std::iter::from_fn(move || {
+            let d = stack.pop()?;
+            stack.extend(d.children().iter().rev());
+            Some(d)
+        })
+    }
+}

@@ -1,0 +1,288 @@
+//! Builds the directive tree from tokens, recovering from errors.
+//!
+//! nginx stops at the first error; we record it in nginx's words and go on,
+//! so one run shows every problem. The parser is iterative (an explicit stack
+//! of open blocks), so 10,000 nested blocks cannot overflow the call stack;
+//! nesting deeper than [`MAX_DEPTH`] is reported once and flattened.
+
+use super::ast::{Block, Comment, Directive, ParsedFile, Quote, SyntaxError, Word};
+use super::lexer::{unescape, Lexer, TokenKind};
+use crate::source::{FileId, Span};
+
+/// Deeper nesting than any real config; keeps later tree walks shallow.
+pub const MAX_DEPTH: usize = 100;
+
+/// A block being filled, with the directive head that opened it.
+struct OpenBlock {
+    head: Option<(Word, Vec<Word>, Span)>,
+    directives: Vec<Directive>,
+    raw: Option<Span>,
+}
+
+pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
+    let mut lexer = Lexer::new(src);
+    let mut errors = Vec::new();
+    let mut comments = Vec::new();
+    let mut stack = vec![OpenBlock {
+        head: None,
+        directives: Vec::new(),
+        raw: None,
+    }];
+    // Words of the statement being read.
+    let mut words: Vec<Word> = Vec::new();
+    let mut flattened = 0usize;
+    let mut depth_reported = false;
+    let span = |s: usize, e: usize| Span::new(file, s, e);
+    let err = |errors: &mut Vec<SyntaxError>, s: usize, e: usize, m: String| {
+        errors.push(SyntaxError {
+            span: Span::new(file, s, e),
+            message: m,
+        })
+    };
+
+    while let Some(tok) = lexer.next_token() {
+        match tok.kind {
+            TokenKind::Whitespace => {}
+            TokenKind::Comment => comments.push(Comment {
+                span: span(tok.start, tok.end),
+            }),
+            TokenKind::Word { quote, .. } => {
+                let inner = match quote {
+                    Quote::None => &src[tok.start..tok.end],
+                    _ => {
+                        let end = if src[tok.end - 1] == src[tok.start] && tok.end - tok.start > 1 {
+                            tok.end - 1
+                        } else {
+                            tok.end
+                        };
+                        &src[tok.start + 1..end]
+                    }
+                };
+                words.push(Word {
+                    span: span(tok.start, tok.end),
+                    value: unescape(inner),
+                    quote,
+                });
+            }
+            TokenKind::Semicolon => {
+                if words.is_empty() {
+                    err(&mut errors, tok.start, tok.end, "unexpected \";\"".into());
+                    continue;
+                }
+                let name = words.remove(0);
+                let d = Directive {
+                    span: name.span.to(span(tok.start, tok.end)),
+                    name,
+                    args: std::mem::take(&mut words),
+                    block: None,
+                    semicolon: Some(span(tok.start, tok.end)),
+                };
+                stack.last_mut().unwrap().directives.push(d);
+            }
+            TokenKind::OpenBrace => {
+                if words.is_empty() {
+                    err(&mut errors, tok.start, tok.end, "unexpected \"{\"".into());
+                    // Treat as an anonymous block so its `}` still balances.
+                    words.push(Word {
+                        span: span(tok.start, tok.start),
+                        value: String::new(),
+                        quote: Quote::None,
+                    });
+                }
+                if stack.len() > MAX_DEPTH {
+                    if !depth_reported {
+                        depth_reported = true;
+                        err(
+                            &mut errors,
+                            tok.start,
+                            tok.end,
+                            format!("blocks nested more than {MAX_DEPTH} levels deep"),
+                        );
+                    }
+                    // Keep the head as a plain directive and the body's
+                    // directives at this level; remember to swallow one `}`.
+                    flattened += 1;
+                    let name = words.remove(0);
+                    let d = Directive {
+                        span: name.span.to(span(tok.start, tok.end)),
+                        name,
+                        args: std::mem::take(&mut words),
+                        block: None,
+                        semicolon: None,
+                    };
+                    stack.last_mut().unwrap().directives.push(d);
+                    continue;
+                }
+                let name = words.remove(0);
+                stack.push(OpenBlock {
+                    head: Some((name, std::mem::take(&mut words), span(tok.start, tok.end))),
+                    directives: Vec::new(),
+                    raw: None,
+                });
+            }
+            TokenKind::RawBody { .. } => {
+                stack.last_mut().unwrap().raw = Some(span(tok.start, tok.end));
+            }
+            TokenKind::CloseBrace => {
+                let cut_short = !words.is_empty();
+                if cut_short {
+                    err(&mut errors, tok.start, tok.end, "unexpected \"}\"".into());
+                    // Keep the words as a directive cut short, so nothing is lost.
+                    let name = words.remove(0);
+                    let d = Directive {
+                        span: name.span.to(words.last().map(|w| w.span).unwrap_or(name.span)),
+                        name,
+                        args: std::mem::take(&mut words),
+                        block: None,
+                        semicolon: None,
+                    };
+                    stack.last_mut().unwrap().directives.push(d);
+                }
+                if flattened > 0 {
+                    flattened -= 1;
+                    continue;
+                }
+                if stack.len() == 1 {
+                    if !cut_short {
+                        err(&mut errors, tok.start, tok.end, "unexpected \"}\"".into());
+                    }
+                    continue;
+                }
+                close_block(&mut stack, Some(span(tok.start, tok.end)));
+            }
+        }
+    }
+
+    let eof = src.len();
+    let lex_errors = std::mem::take(&mut lexer.errors);
+    for e in lex_errors {
+        err(&mut errors, e.offset, e.offset, e.message);
+    }
+    if !words.is_empty() {
+        let quote_reported = errors
+            .iter()
+            .any(|e| e.span.start as usize == eof && e.message.starts_with("unexpected end"));
+        if !quote_reported {
+            err(
+                &mut errors,
+                eof,
+                eof,
+                "unexpected end of file, expecting \";\" or \"}\"".into(),
+            );
+        }
+        let name = words.remove(0);
+        let d = Directive {
+            span: name.span.to(words.last().map(|w| w.span).unwrap_or(name.span)),
+            name,
+            args: std::mem::take(&mut words),
+            block: None,
+            semicolon: None,
+        };
+        stack.last_mut().unwrap().directives.push(d);
+    }
+    if stack.len() > 1 {
+        err(
+            &mut errors,
+            eof,
+            eof,
+            "unexpected end of file, expecting \"}\"".into(),
+        );
+        while stack.len() > 1 {
+            close_block(&mut stack, None);
+        }
+    }
+    errors.sort_by_key(|e| e.span.start);
+    ParsedFile {
+        file,
+        directives: stack.pop().unwrap().directives,
+        comments,
+        errors,
+    }
+}
+
+fn close_block(stack: &mut Vec<OpenBlock>, close: Option<Span>) {
+    let open = stack.pop().unwrap();
+    let (name, args, open_span) = open.head.unwrap();
+    let end = close.unwrap_or_else(|| {
+        open.directives
+            .last()
+            .map(|d| d.span)
+            .or(open.raw)
+            .unwrap_or(open_span)
+    });
+    let d = Directive {
+        span: name.span.to(end),
+        name,
+        args,
+        block: Some(Block {
+            open: open_span,
+            close,
+            directives: open.directives,
+            raw: open.raw,
+        }),
+        semicolon: None,
+    };
+    stack.last_mut().unwrap().directives.push(d);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(src: &str) -> ParsedFile {
+        parse(FileId(0), src.as_bytes())
+    }
+
+    fn messages(src: &str) -> Vec<String> {
+        p(src).errors.into_iter().map(|e| e.message).collect()
+    }
+
+    #[test]
+    fn nested_blocks_and_args() {
+        let f = p("http {\n server { listen 443 ssl; location / { proxy_pass http://a; } }\n}\n");
+        assert!(f.errors.is_empty());
+        let names: Vec<_> = f.walk().map(|d| d.name().to_string()).collect();
+        assert_eq!(
+            names,
+            ["http", "server", "listen", "location", "proxy_pass"]
+        );
+        let listen = f.walk().nth(2).unwrap();
+        assert_eq!(listen.arg(1), Some("ssl"));
+    }
+
+    #[test]
+    fn nginx_wording_for_errors() {
+        assert_eq!(messages("}"), ["unexpected \"}\""]);
+        assert_eq!(messages("a b }"), ["unexpected \"}\""]);
+        assert_eq!(
+            messages("events {"),
+            ["unexpected end of file, expecting \"}\""]
+        );
+        assert_eq!(
+            messages("user nginx"),
+            ["unexpected end of file, expecting \";\" or \"}\""]
+        );
+        assert_eq!(messages(";"), ["unexpected \";\""]);
+        assert_eq!(
+            messages("a \"b"),
+            ["unexpected end of file, expecting \";\" or \"}\""]
+        );
+    }
+
+    #[test]
+    fn quoted_values_are_unquoted() {
+        let f = p("add_header X \"a b\" 'c';");
+        let d = &f.directives[0];
+        assert_eq!(d.arg(1), Some("a b"));
+        assert_eq!(d.args[1].quote, Quote::Double);
+        assert_eq!(d.arg(2), Some("c"));
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let src = "a {".repeat(10_000) + &"}".repeat(10_000);
+        let f = p(&src);
+        assert_eq!(f.errors.len(), 1, "{:?}", f.errors);
+        assert!(f.errors[0].message.contains("nested"));
+    }
+}

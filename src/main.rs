@@ -1,1 +1,14 @@
-fn main(){}
+use std::process::ExitCode;
+
+use clap::Parser;
+use nginx_audit::cli::{self, Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match &cli.command {
+        None => cli::check::run(&cli.check),
+        Some(Command::Check(args)) => cli::check::run(args),
+        Some(Command::Completions { shell }) => cli::generate::completions(*shell),
+        Some(Command::Man { out }) => cli::generate::man(out.as_deref()),
+    }
+}

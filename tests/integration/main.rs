@@ -1,1 +1,8 @@
+//! All integration tests build into one binary (ripgrep's layout): shared
+//! helpers in `util`, one module per area.
 
+mod util;
+
+mod cli;
+mod corpus;
+mod robustness;

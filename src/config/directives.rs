@@ -1,0 +1,354 @@
+//! The directive table (`grammar/directives.tsv`, extracted from nginx's
+//! `ngx_command_t` arrays and the nginx.org docs), embedded in the binary.
+//!
+//! It answers the questions nginx's `ngx_conf_handler` asks of every
+//! directive: is the name known, is it allowed in this context, does it take
+//! a block, how many arguments.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const TABLE: &str = include_str!("../../grammar/directives.tsv");
+
+/// Where a directive appears, as the table's `contexts` column names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Context {
+    Main,
+    Events,
+    Http,
+    Server,
+    Location,
+    Upstream,
+    IfInServer,
+    IfInLocation,
+    LimitExcept,
+    Mail,
+    MailServer,
+    Stream,
+    StreamServer,
+    StreamUpstream,
+    /// Bodies with their own parser (`map`, `geo`, `types`, …): key/value data.
+    Map,
+    Geo,
+    Types,
+    StreamMap,
+    StreamGeo,
+    /// `split_clients`, `charset_map`, `match` and unknown blocks: not checked.
+    Opaque,
+    OtelExporter,
+    AcmeIssuer,
+    OidcProvider,
+    Mgmt,
+}
+
+impl Context {
+    pub fn parse(s: &str) -> Option<Context> {
+        Some(match s {
+            "main" => Context::Main,
+            "events" => Context::Events,
+            "http" => Context::Http,
+            "server" => Context::Server,
+            "location" => Context::Location,
+            "upstream" => Context::Upstream,
+            "if-in-server" => Context::IfInServer,
+            "if-in-location" => Context::IfInLocation,
+            "limit_except" => Context::LimitExcept,
+            "mail" => Context::Mail,
+            "mail-server" => Context::MailServer,
+            "stream" => Context::Stream,
+            "stream-server" => Context::StreamServer,
+            "stream-upstream" => Context::StreamUpstream,
+            "map" => Context::Map,
+            "geo" => Context::Geo,
+            "types" => Context::Types,
+            "stream-map" => Context::StreamMap,
+            "stream-geo" => Context::StreamGeo,
+            "otel_exporter" => Context::OtelExporter,
+            "acme_issuer" => Context::AcmeIssuer,
+            "oidc_provider" => Context::OidcProvider,
+            "mgmt" => Context::Mgmt,
+            _ => return None,
+        })
+    }
+
+    /// Bodies whose lines are data (`key value;`), not directives.
+    pub fn is_data_block(self) -> bool {
+        matches!(
+            self,
+            Context::Map
+                | Context::Geo
+                | Context::Types
+                | Context::StreamMap
+                | Context::StreamGeo
+                | Context::Opaque
+        )
+    }
+
+    /// The context inside the block that `name` opens here.
+    pub fn child(self, name: &str) -> Context {
+        use Context::*;
+        match (self, name) {
+            (Main, "events") => Events,
+            (Main, "http") => Http,
+            (Main, "mail") => Mail,
+            (Main, "stream") => Stream,
+            (Http, "server") => Server,
+            (Http, "upstream") => Upstream,
+            (Http, "map") => Map,
+            (Http, "geo") => Geo,
+            (Http | Server | Location, "types") => Types,
+            (Server | Location, "location") => Location,
+            (Server, "if") => IfInServer,
+            (Location | IfInLocation, "if") => IfInLocation,
+            (Location, "limit_except") => LimitExcept,
+            (Mail, "server") => MailServer,
+            (Stream, "server") => StreamServer,
+            (Stream, "upstream") => StreamUpstream,
+            (Stream, "map") => StreamMap,
+            (Stream, "geo") => StreamGeo,
+            (_, "otel_exporter") => OtelExporter,
+            (_, "acme_issuer") => AcmeIssuer,
+            (_, "oidc_provider") => OidcProvider,
+            (_, "mgmt") => Mgmt,
+            _ => Opaque,
+        }
+    }
+
+    /// Whether this is an http-level context (for the Site model).
+    pub fn name(self) -> &'static str {
+        use Context::*;
+        match self {
+            Main => "main",
+            Events => "events",
+            Http => "http",
+            Server => "server",
+            Location => "location",
+            Upstream => "upstream",
+            IfInServer => "if-in-server",
+            IfInLocation => "if-in-location",
+            LimitExcept => "limit_except",
+            Mail => "mail",
+            MailServer => "mail-server",
+            Stream => "stream",
+            StreamServer => "stream-server",
+            StreamUpstream => "stream-upstream",
+            Map => "map",
+            Geo => "geo",
+            Types => "types",
+            StreamMap => "stream-map",
+            StreamGeo => "stream-geo",
+            Opaque => "block",
+            OtelExporter => "otel_exporter",
+            AcmeIssuer => "acme_issuer",
+            OidcProvider => "oidc_provider",
+            Mgmt => "mgmt",
+        }
+    }
+}
+
+/// Where a row comes from: nginx's own source, or only from the docs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Source,
+    /// NGINX Plus (commercial) only.
+    Plus,
+    /// The docs say it was removed from nginx.
+    Removed,
+    /// A module from another repository (njs, otel, acme).
+    External,
+}
+
+/// Argument-count flags, as `ngx_conf_handler` checks them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Arity {
+    /// Bit n set: n arguments allowed (NOARGS = bit 0, TAKE1 = bit 1, …).
+    pub counts: u16,
+    pub flag: bool,
+    pub any: bool,
+    pub one_more: bool,
+    pub two_more: bool,
+}
+
+impl Arity {
+    fn parse(flags: &str) -> (Arity, bool) {
+        let mut a = Arity::default();
+        let mut block = false;
+        for f in flags.split(',') {
+            match f {
+                "BLOCK" => block = true,
+                "DIRECT_CONF" => {}
+                "NOARGS" => a.counts |= 1,
+                "FLAG" => a.flag = true,
+                "ANY" => a.any = true,
+                "1MORE" => a.one_more = true,
+                "2MORE" => a.two_more = true,
+                "TAKE12" => a.counts |= 0b110,
+                "TAKE13" => a.counts |= 0b1010,
+                "TAKE23" => a.counts |= 0b1100,
+                "TAKE123" => a.counts |= 0b1110,
+                "TAKE1234" => a.counts |= 0b11110,
+                t if t.starts_with("TAKE") => {
+                    if let Ok(n) = t[4..].parse::<u32>() {
+                        a.counts |= 1 << n;
+                    }
+                }
+                _ => {}
+            }
+        }
+        (a, block)
+    }
+
+    /// nginx's own check, in its order: ANY, FLAG, 1MORE, 2MORE, then TAKEn.
+    pub fn accepts(&self, nargs: usize) -> bool {
+        if self.any {
+            true
+        } else if self.flag {
+            nargs == 1
+        } else if self.one_more {
+            nargs >= 1
+        } else if self.two_more {
+            nargs >= 2
+        } else {
+            nargs < 8 && self.counts & (1 << nargs) != 0
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DirectiveSpec {
+    pub name: &'static str,
+    pub module: &'static str,
+    pub contexts: Vec<Context>,
+    pub any_context: bool,
+    pub arity: Arity,
+    pub block: bool,
+    pub default: &'static str,
+    /// Relative to <https://nginx.org/en/docs/>.
+    pub doc: &'static str,
+    pub origin: Origin,
+}
+
+impl DirectiveSpec {
+    pub fn allowed_in(&self, ctx: Context) -> bool {
+        self.any_context || self.contexts.contains(&ctx)
+    }
+
+    pub fn doc_url(&self) -> Option<String> {
+        (!self.doc.is_empty()).then(|| format!("https://nginx.org/en/docs/{}", self.doc))
+    }
+}
+
+pub struct DirectiveTable {
+    by_name: HashMap<&'static str, Vec<DirectiveSpec>>,
+}
+
+impl DirectiveTable {
+    pub fn get() -> &'static DirectiveTable {
+        static TABLE_CELL: OnceLock<DirectiveTable> = OnceLock::new();
+        TABLE_CELL.get_or_init(|| DirectiveTable::parse(TABLE))
+    }
+
+    fn parse(text: &'static str) -> DirectiveTable {
+        let mut by_name: HashMap<&'static str, Vec<DirectiveSpec>> = HashMap::new();
+        for line in text.lines().skip(1) {
+            let cols: Vec<&'static str> = line.split('\t').collect();
+            if cols.len() < 4 {
+                continue;
+            }
+            let (arity, block) = Arity::parse(cols[3]);
+            let module = cols[1];
+            let origin = if module.starts_with("plus:") {
+                Origin::Plus
+            } else if module.starts_with("removed:") {
+                Origin::Removed
+            } else if module.contains(':') {
+                Origin::External
+            } else {
+                Origin::Source
+            };
+            let spec = DirectiveSpec {
+                name: cols[0],
+                module,
+                contexts: cols[2].split(',').filter_map(Context::parse).collect(),
+                any_context: cols[2].split(',').any(|c| c == "any"),
+                arity,
+                block,
+                default: cols.get(4).copied().unwrap_or(""),
+                doc: cols.get(5).copied().unwrap_or(""),
+                origin,
+            };
+            by_name.entry(cols[0]).or_default().push(spec);
+        }
+        DirectiveTable { by_name }
+    }
+
+    pub fn lookup(&self, name: &str) -> &[DirectiveSpec] {
+        self.by_name.get(name).map(|v| &v[..]).unwrap_or(&[])
+    }
+
+    /// The row that applies to `name` in `ctx`, if any.
+    pub fn find(&self, name: &str, ctx: Context) -> Option<&DirectiveSpec> {
+        self.lookup(name).iter().find(|s| s.allowed_in(ctx))
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.by_name.keys().copied()
+    }
+
+    /// The closest known name, for "did you mean" (edit distance ≤ 2, or a
+    /// distance under a third of the name's length).
+    pub fn suggest(&self, name: &str, ctx: Context) -> Option<&'static str> {
+        let limit = (name.len() / 3).clamp(1, 3);
+        self.by_name
+            .iter()
+            .filter(|(_, specs)| specs.iter().any(|s| s.allowed_in(ctx)))
+            .map(|(n, _)| (edit_distance(name, n), *n))
+            .filter(|(d, _)| *d <= limit)
+            .min()
+            .map(|(_, n)| n)
+    }
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_knows_the_guides_directives() {
+        let t = DirectiveTable::get();
+        let listen = t.find("listen", Context::Server).unwrap();
+        assert!(listen.arity.accepts(1) && listen.arity.accepts(3));
+        assert!(!listen.arity.accepts(0));
+        assert!(t.find("proxy_pass", Context::Server).is_none());
+        assert!(t.find("proxy_pass", Context::Location).is_some());
+        assert!(t.find("proxy_pass", Context::IfInLocation).is_some());
+        let spf = t.find("ssl_prefer_server_ciphers", Context::Http).unwrap();
+        assert!(spf.arity.flag && spf.arity.accepts(1) && !spf.arity.accepts(2));
+        assert!(t.find("include", Context::Location).is_some());
+        let server = t.find("server", Context::Http).unwrap();
+        assert!(server.block && server.arity.accepts(0));
+        assert!(!t.find("server", Context::Upstream).unwrap().block);
+    }
+
+    #[test]
+    fn suggestions_are_close_names() {
+        let t = DirectiveTable::get();
+        assert_eq!(t.suggest("proxy_pas", Context::Location), Some("proxy_pass"));
+        assert_eq!(t.suggest("ssl_protocol", Context::Server), Some("ssl_protocols"));
+        assert_eq!(t.suggest("zzzzzzzz", Context::Server), None);
+    }
+}

@@ -1,0 +1,479 @@
+//! Reading targets and following `include`s into one [`Config`].
+//!
+//! Each file is read and parsed once, however often it is included; the
+//! include graph is kept as a map from `include` directive to files, so the
+//! tree is walked without copying (see [`Config::expand`]). Missing,
+//! unreadable and cyclic includes become diagnostics, never panics.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::directives::{Context, DirectiveTable};
+use super::include::{expand_glob, full_path, is_glob};
+use crate::diag::{Diagnostic, Severity};
+use crate::source::{FileId, SourceMap, Span};
+use crate::syntax::{self, Directive, ParsedFile};
+
+/// Files larger than this are refused (nginx configs are kilobytes; this
+/// keeps a stray `include /var/log/*` from eating memory).
+pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
+
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// nginx's prefix: where relative include paths resolve.
+    pub prefix: Option<PathBuf>,
+    /// Force the context of fragment files instead of guessing it.
+    pub context: Option<Context>,
+}
+
+/// A file linted in its own right (a target, or a file in a target directory).
+#[derive(Debug, Clone)]
+pub struct Root {
+    pub file: FileId,
+    pub context: Context,
+    pub prefix: PathBuf,
+}
+
+#[derive(Debug, Default)]
+pub struct Config {
+    pub sources: SourceMap,
+    /// Indexed by `FileId`.
+    pub files: Vec<ParsedFile>,
+    /// `include` directive (its span) → the files it pulls in, in order.
+    pub includes: HashMap<Span, Vec<FileId>>,
+    pub roots: Vec<Root>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Problems with the command-line targets themselves (exit code 2).
+    pub target_errors: Vec<String>,
+    by_canonical: HashMap<PathBuf, FileId>,
+}
+
+impl Config {
+    pub fn file(&self, id: FileId) -> &ParsedFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// `dirs` with every `include` replaced by the directives of the files it
+    /// names, recursively: what nginx sees in that block.
+    pub fn expand<'a>(&'a self, dirs: &'a [Directive]) -> Vec<&'a Directive> {
+        let mut out = Vec::with_capacity(dirs.len());
+        self.expand_into(dirs, &mut out, 0);
+        out
+    }
+
+    fn expand_into<'a>(&'a self, dirs: &'a [Directive], out: &mut Vec<&'a Directive>, depth: u32) {
+        for d in dirs {
+            if d.name() == "include" {
+                if let Some(files) = self.includes.get(&d.span) {
+                    // Cycles are cut when loading; the depth guard is belt and braces.
+                    if depth < 64 {
+                        for f in files {
+                            self.expand_into(&self.file(*f).directives, out, depth + 1);
+                        }
+                    }
+                }
+                continue;
+            }
+            out.push(d);
+        }
+    }
+
+    /// The root directives of a root file, includes expanded.
+    pub fn root_directives(&self, root: &Root) -> Vec<&Directive> {
+        self.expand(&self.file(root.file).directives)
+    }
+}
+
+/// Load every target: files, directories, or `-` for stdin.
+pub fn load(targets: &[PathBuf], opts: &LoadOptions) -> Config {
+    let mut cfg = Config::default();
+    for target in targets {
+        if target.as_os_str() == "-" {
+            load_stdin(&mut cfg, opts);
+        } else {
+            load_target(&mut cfg, target, opts);
+        }
+    }
+    cut_include_cycles(&mut cfg);
+    cfg
+}
+
+fn load_target(cfg: &mut Config, target: &Path, opts: &LoadOptions) {
+    let meta = match std::fs::metadata(target) {
+        Ok(m) => m,
+        Err(e) => {
+            cfg.target_errors
+                .push(format!("{}: {}", target.display(), io_message(&e)));
+            return;
+        }
+    };
+    if meta.is_dir() {
+        let main = target.join("nginx.conf");
+        if main.is_file() {
+            add_root(cfg, &main, opts);
+            return;
+        }
+        let mut files = Vec::new();
+        collect_files(target, &mut files, &mut cfg.target_errors, 0);
+        files.sort();
+        for f in files {
+            add_root(cfg, &f, opts);
+        }
+    } else {
+        add_root(cfg, target, opts);
+    }
+}
+
+/// Regular files under `dir`, recursively, skipping dotfiles (as `include dir/*` would).
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<String>, depth: u32) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            errors.push(format!("{}: {}", dir.display(), io_message(&e)));
+            return;
+        }
+    };
+    for entry in entries.filter_map(|e| e.ok()) {
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        match std::fs::metadata(&path) {
+            Ok(m) if m.is_dir() && depth < 16 => collect_files(&path, out, errors, depth + 1),
+            Ok(m) if m.is_file() => out.push(path),
+            Ok(_) => {}
+            Err(e) => errors.push(format!("{}: {}", path.display(), io_message(&e))),
+        }
+    }
+}
+
+fn add_root(cfg: &mut Config, path: &Path, opts: &LoadOptions) {
+    let file = match read_source(cfg, path) {
+        Ok(f) => f,
+        Err(msg) => {
+            cfg.target_errors.push(format!("{}: {msg}", path.display()));
+            return;
+        }
+    };
+    let context = opts
+        .context
+        .unwrap_or_else(|| guess_context(&cfg.file(file).directives));
+    let prefix = opts
+        .prefix
+        .clone()
+        .unwrap_or_else(|| default_prefix(path, context));
+    cfg.roots.push(Root {
+        file,
+        context,
+        prefix: prefix.clone(),
+    });
+    resolve_includes(cfg, file, &prefix);
+}
+
+fn load_stdin(cfg: &mut Config, opts: &LoadOptions) {
+    let mut bytes = Vec::new();
+    if let Err(e) = std::io::stdin()
+        .take(MAX_FILE_BYTES)
+        .read_to_end(&mut bytes)
+    {
+        cfg.target_errors
+            .push(format!("<stdin>: {}", io_message(&e)));
+        return;
+    }
+    let dump = super::dump::split_nginx_t(&bytes);
+    if dump.is_empty() {
+        let id = add_parsed(cfg, PathBuf::from("<stdin>"), bytes);
+        let context = opts
+            .context
+            .unwrap_or_else(|| guess_context(&cfg.file(id).directives));
+        let prefix = opts.prefix.clone().unwrap_or_else(|| PathBuf::from("."));
+        cfg.roots.push(Root {
+            file: id,
+            context,
+            prefix: prefix.clone(),
+        });
+        resolve_includes(cfg, id, &prefix);
+        return;
+    }
+    // `nginx -T`: the files are all here; includes resolve among them.
+    let mut first = None;
+    for (path, text) in dump {
+        let id = add_parsed(cfg, path.clone(), text);
+        cfg.by_canonical.insert(path, id);
+        first.get_or_insert(id);
+    }
+    let main = first.unwrap();
+    let main_path = cfg.sources.path(main).to_path_buf();
+    let prefix = opts.prefix.clone().unwrap_or_else(|| {
+        main_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    });
+    cfg.roots.push(Root {
+        file: main,
+        context: Context::Main,
+        prefix: prefix.clone(),
+    });
+    for i in 0..cfg.files.len() {
+        resolve_includes_in(cfg, FileId(i as u32), &prefix, true);
+    }
+}
+
+fn add_parsed(cfg: &mut Config, path: PathBuf, bytes: Vec<u8>) -> FileId {
+    let id = cfg.sources.add(path, bytes);
+    let parsed = syntax::parse(id, &cfg.sources.get(id).bytes);
+    debug_assert_eq!(cfg.files.len(), id.0 as usize);
+    cfg.files.push(parsed);
+    id
+}
+
+/// Read and parse `path` once; later calls return the same file.
+fn read_source(cfg: &mut Config, path: &Path) -> Result<FileId, String> {
+    let canonical = std::fs::canonicalize(path).map_err(|e| open_failed(path, &e))?;
+    if let Some(&id) = cfg.by_canonical.get(&canonical) {
+        return Ok(id);
+    }
+    let meta = std::fs::metadata(&canonical).map_err(|e| open_failed(path, &e))?;
+    if meta.is_dir() {
+        return Err(format!(
+            "\"{}\" is a directory, not a config file",
+            path.display()
+        ));
+    }
+    if !meta.is_file() {
+        // FIFOs and devices would block or never end.
+        return Err(format!("\"{}\" is not a regular file", path.display()));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "\"{}\" is {} MiB; files over {} MiB are not read",
+            path.display(),
+            meta.len() >> 20,
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    let bytes = std::fs::read(&canonical).map_err(|e| open_failed(path, &e))?;
+    let id = add_parsed(cfg, path.to_path_buf(), bytes);
+    cfg.by_canonical.insert(canonical, id);
+    Ok(id)
+}
+
+fn resolve_includes(cfg: &mut Config, file: FileId, prefix: &Path) {
+    // A worklist, not recursion: include chains can be long.
+    let mut work = vec![file];
+    while let Some(f) = work.pop() {
+        work.extend(resolve_includes_in(cfg, f, prefix, false));
+    }
+}
+
+/// Resolve the `include`s of one file; returns files read for the first time.
+fn resolve_includes_in(cfg: &mut Config, file: FileId, prefix: &Path, from_dump: bool) -> Vec<FileId> {
+    let includes: Vec<(Span, Span, String)> = cfg
+        .file(file)
+        .walk()
+        .filter(|d| d.name() == "include" && d.args.len() == 1 && d.block.is_none())
+        .map(|d| (d.span, d.args[0].span, d.args[0].value.clone()))
+        .collect();
+    let mut new_files = Vec::new();
+    for (span, arg_span, arg) in includes {
+        if cfg.includes.contains_key(&span) {
+            continue;
+        }
+        let path = full_path(prefix, &arg);
+        let paths = if is_glob(&arg) {
+            if from_dump {
+                dump_glob(cfg, &path)
+            } else {
+                expand_glob(&path)
+            }
+        } else {
+            vec![path]
+        };
+        let mut ids = Vec::new();
+        for p in paths {
+            if from_dump {
+                match cfg.by_canonical.get(&p) {
+                    Some(&id) => ids.push(id),
+                    None => cfg.diagnostics.push(Diagnostic::new(
+                        "SYN010",
+                        Severity::Error,
+                        arg_span,
+                        format!("\"{}\" is not in the nginx -T output", p.display()),
+                    )),
+                }
+                continue;
+            }
+            let before = cfg.files.len();
+            match read_source(cfg, &p) {
+                Ok(id) => {
+                    if id.0 as usize >= before {
+                        new_files.push(id);
+                    }
+                    ids.push(id);
+                }
+                Err(msg) => cfg.diagnostics.push(
+                    Diagnostic::new("SYN010", Severity::Error, arg_span, msg)
+                        .with_help("check the path; relative paths resolve against the prefix (--prefix)"),
+                ),
+            }
+        }
+        cfg.includes.insert(span, ids);
+    }
+    new_files
+}
+
+fn dump_glob(cfg: &Config, pattern: &Path) -> Vec<PathBuf> {
+    let Ok(glob) = globset::GlobBuilder::new(&pattern.to_string_lossy())
+        .literal_separator(true)
+        .build()
+    else {
+        return Vec::new();
+    };
+    let m = glob.compile_matcher();
+    let mut found: Vec<PathBuf> = cfg
+        .by_canonical
+        .keys()
+        .filter(|p| m.is_match(p))
+        .cloned()
+        .collect();
+    found.sort();
+    found
+}
+
+/// Find include cycles by depth-first search over the include graph and cut
+/// the edge that closes each one, with a diagnostic at that `include`.
+fn cut_include_cycles(cfg: &mut Config) {
+    // file → [(include span, included file)]
+    let mut edges: HashMap<FileId, Vec<(Span, FileId)>> = HashMap::new();
+    for (span, targets) in &cfg.includes {
+        for t in targets {
+            edges.entry(span.file).or_default().push((*span, *t));
+        }
+    }
+    for v in edges.values_mut() {
+        v.sort_by_key(|(s, f)| (s.start, *f));
+    }
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Active,
+        Done,
+    }
+    let mut mark = vec![Mark::New; cfg.files.len()];
+    let mut cuts: Vec<(Span, FileId, Vec<FileId>)> = Vec::new();
+    let starts: Vec<FileId> = cfg.roots.iter().map(|r| r.file).collect();
+    for start in starts {
+        if mark[start.0 as usize] != Mark::New {
+            continue;
+        }
+        // Iterative DFS: (file, next edge index); `path` mirrors the stack.
+        let mut stack = vec![(start, 0usize)];
+        mark[start.0 as usize] = Mark::Active;
+        while let Some((f, i)) = stack.last().copied() {
+            let out = edges.get(&f).map(|v| &v[..]).unwrap_or(&[]);
+            if i >= out.len() {
+                mark[f.0 as usize] = Mark::Done;
+                stack.pop();
+                continue;
+            }
+            stack.last_mut().unwrap().1 += 1;
+            let (span, t) = out[i];
+            match mark[t.0 as usize] {
+                Mark::New => {
+                    mark[t.0 as usize] = Mark::Active;
+                    stack.push((t, 0));
+                }
+                Mark::Active => {
+                    let pos = stack.iter().position(|(g, _)| *g == t).unwrap_or(0);
+                    let cycle = stack[pos..].iter().map(|(g, _)| *g).collect();
+                    cuts.push((span, t, cycle));
+                }
+                Mark::Done => {}
+            }
+        }
+    }
+    for (span, target, cycle) in cuts {
+        if let Some(v) = cfg.includes.get_mut(&span) {
+            v.retain(|f| *f != target);
+        }
+        let mut chain: Vec<String> = cycle
+            .iter()
+            .map(|f| cfg.sources.path(*f).display().to_string())
+            .collect();
+        chain.push(cfg.sources.path(target).display().to_string());
+        cfg.diagnostics.push(Diagnostic::new(
+            "SYN011",
+            Severity::Error,
+            span,
+            format!("include cycle: {}", chain.join(" → ")),
+        ));
+    }
+}
+
+/// What a file is, from its top-level directives: a main config, or a
+/// fragment of the context where all of them are allowed.
+pub fn guess_context(dirs: &[Directive]) -> Context {
+    let names: Vec<&str> = dirs
+        .iter()
+        .map(|d| d.name())
+        .filter(|n| *n != "include")
+        .collect();
+    if names
+        .iter()
+        .any(|n| matches!(*n, "http" | "events" | "stream" | "mail"))
+    {
+        return Context::Main;
+    }
+    if dirs.iter().any(|d| d.name() == "server" && d.block.is_some()) {
+        return Context::Http;
+    }
+    if names.contains(&"location") {
+        return Context::Server;
+    }
+    let table = DirectiveTable::get();
+    [Context::Http, Context::Server, Context::Location, Context::Main]
+        .into_iter()
+        .find(|ctx| names.iter().all(|n| table.find(n, *ctx).is_some()))
+        .unwrap_or(Context::Http)
+}
+
+/// nginx's prefix for a file linted on its own: the main config's directory;
+/// for a fragment, the nearest ancestor directory holding an `nginx.conf`
+/// (sites-enabled/x → /etc/nginx), else the fragment's own directory.
+fn default_prefix(path: &Path, context: Context) -> PathBuf {
+    let dir = path
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
+    if context == Context::Main {
+        return dir;
+    }
+    dir.ancestors()
+        .find(|a| a.join("nginx.conf").is_file())
+        .map(Path::to_path_buf)
+        .unwrap_or(dir)
+}
+
+/// nginx's wording: `open() "/x" failed (2: No such file or directory)`.
+fn open_failed(path: &Path, e: &std::io::Error) -> String {
+    format!("open() \"{}\" failed ({})", path.display(), io_message(e))
+}
+
+pub fn io_message(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    let text = match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    };
+    match e.raw_os_error() {
+        Some(code) => format!("{code}: {text}"),
+        None => text,
+    }
+}

@@ -1,0 +1,217 @@
+//! Context, arity, flag and duplicate checks: what nginx's `ngx_conf_handler`
+//! and the common `ngx_conf_set_*_slot` handlers refuse, in nginx's words.
+//!
+//! Walks every root in its context with includes expanded, so a directive in
+//! an included file is judged where it is included (as nginx does).
+
+use std::collections::HashMap;
+
+use super::directives::{Context, DirectiveTable};
+use super::load::Config;
+use crate::diag::{Diagnostic, Severity};
+use crate::source::Span;
+use crate::syntax::Directive;
+
+/// Directives whose handler refuses a second occurrence in the same block
+/// (`"root" directive is duplicate`): the `ngx_conf_set_*_slot` family and
+/// handlers that check for an earlier value. FLAG directives are added to
+/// this list at run time (`ngx_conf_set_flag_slot` checks too).
+const REFUSE_DUPLICATES: &[&str] = &[
+    "alias",
+    "auth_basic",
+    "auth_basic_user_file",
+    "client_body_buffer_size",
+    "client_body_timeout",
+    "client_header_timeout",
+    "client_max_body_size",
+    "default_type",
+    "expires",
+    "fastcgi_pass",
+    "grpc_pass",
+    "gzip_comp_level",
+    "gzip_min_length",
+    "keepalive_requests",
+    "keepalive_timeout",
+    "large_client_header_buffers",
+    "memcached_pass",
+    "pid",
+    "proxy_buffer_size",
+    "proxy_connect_timeout",
+    "proxy_http_version",
+    "proxy_pass",
+    "proxy_read_timeout",
+    "proxy_send_timeout",
+    "root",
+    "scgi_pass",
+    "send_timeout",
+    "server_names_hash_bucket_size",
+    "server_names_hash_max_size",
+    "ssl_buffer_size",
+    "ssl_ciphers",
+    "ssl_client_certificate",
+    "ssl_dhparam",
+    "ssl_ecdh_curve",
+    "ssl_password_file",
+    "ssl_protocols",
+    "ssl_session_timeout",
+    "ssl_trusted_certificate",
+    "ssl_verify_client",
+    "ssl_verify_depth",
+    "try_files",
+    "types_hash_max_size",
+    "user",
+    "uwsgi_pass",
+    "worker_connections",
+    "worker_processes",
+    "worker_rlimit_nofile",
+];
+
+/// FLAG directives whose handler is not `ngx_conf_set_flag_slot` and which
+/// may repeat or take other spellings.
+const FLAG_EXCEPTIONS: &[&str] = &["ssl", "daemon", "master_process"];
+
+pub fn validate(cfg: &Config) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for f in &cfg.files {
+        out.extend(f.errors.iter().map(|e| {
+            Diagnostic::new("SYN001", Severity::Error, e.span, e.message.clone())
+        }));
+    }
+    let table = DirectiveTable::get();
+    for root in &cfg.roots {
+        // An explicit stack of (directives, context) keeps deep trees off the call stack.
+        let mut stack = vec![(cfg.root_directives(root), root.context)];
+        while let Some((dirs, ctx)) = stack.pop() {
+            if ctx.is_data_block() {
+                continue;
+            }
+            let mut seen: HashMap<&str, Span> = HashMap::new();
+            for d in dirs {
+                if let Some(child) = check_directive(table, d, ctx, &mut seen, &mut out) {
+                    stack.push((cfg.expand(d.children()), child));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Check one directive; returns the context of its block if we should descend.
+fn check_directive<'a>(
+    table: &DirectiveTable,
+    d: &'a Directive,
+    ctx: Context,
+    seen: &mut HashMap<&'a str, Span>,
+    out: &mut Vec<Diagnostic>,
+) -> Option<Context> {
+    let name = d.name();
+    let specs = table.lookup(name);
+    let err = |msg: String| Diagnostic::new("SYN002", Severity::Error, d.name.span, msg);
+    if specs.is_empty() {
+        if name.is_empty() {
+            return None; // an anonymous `{` already reported by the parser
+        }
+        let mut diag = err(format!("unknown directive \"{name}\""));
+        if let Some(s) = table.suggest(name, ctx) {
+            diag = diag.with_help(format!("did you mean \"{s}\"?"));
+        }
+        out.push(diag);
+        return None;
+    }
+    let Some(spec) = specs.iter().find(|s| s.allowed_in(ctx)) else {
+        let places: Vec<&str> = specs
+            .iter()
+            .flat_map(|s| s.contexts.iter().map(|c| c.name()))
+            .collect();
+        out.push(
+            Diagnostic::new(
+                "SYN003",
+                Severity::Error,
+                d.name.span,
+                format!("\"{name}\" directive is not allowed here"),
+            )
+            .with_help(format!(
+                "\"{name}\" belongs in: {}; here is {}",
+                places.join(", "),
+                ctx.name()
+            )),
+        );
+        return None;
+    };
+    let cut_short = d.semicolon.is_none() && d.block.is_none();
+    if !cut_short {
+        if !spec.block && d.block.is_some() {
+            out.push(Diagnostic::new(
+                "SYN007",
+                Severity::Error,
+                d.head_span(),
+                format!("directive \"{name}\" is not terminated by \";\""),
+            ));
+            return None;
+        }
+        if spec.block && d.block.is_none() {
+            out.push(Diagnostic::new(
+                "SYN007",
+                Severity::Error,
+                d.head_span(),
+                format!("directive \"{name}\" has no opening \"{{\""),
+            ));
+            return None;
+        }
+    }
+    if !spec.arity.accepts(d.args.len()) {
+        out.push(Diagnostic::new(
+            "SYN004",
+            Severity::Error,
+            d.head_span(),
+            format!("invalid number of arguments in \"{name}\" directive"),
+        ));
+    } else if spec.arity.flag && !FLAG_EXCEPTIONS.contains(&name) {
+        let v = &d.args[0];
+        if !v.value.eq_ignore_ascii_case("on") && !v.value.eq_ignore_ascii_case("off") {
+            out.push(Diagnostic::new(
+                "SYN005",
+                Severity::Error,
+                v.span,
+                format!(
+                    "invalid value \"{}\" in \"{name}\" directive, it must be \"on\" or \"off\"",
+                    v.value
+                ),
+            ));
+        }
+    }
+    let refuses = REFUSE_DUPLICATES.binary_search(&name).is_ok()
+        || (spec.arity.flag && !FLAG_EXCEPTIONS.contains(&name));
+    if refuses {
+        if let Some(first) = seen.get(name) {
+            out.push(
+                Diagnostic::new(
+                    "SYN006",
+                    Severity::Error,
+                    d.name.span,
+                    format!("\"{name}\" directive is duplicate"),
+                )
+                .with_related(*first, "first set here"),
+            );
+        } else {
+            seen.insert(name, d.name.span);
+        }
+    }
+    let block = d.block.as_ref()?;
+    if block.raw.is_some() {
+        return None;
+    }
+    Some(ctx.child(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicate_list_is_sorted_for_binary_search() {
+        let mut sorted = REFUSE_DUPLICATES.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, REFUSE_DUPLICATES);
+    }
+}

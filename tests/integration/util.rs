@@ -1,0 +1,37 @@
+//! Shared test helpers: paths and running the real binary.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The project's `shared/` folder sits beside the checkout (as in CI).
+pub fn shared() -> PathBuf {
+    let p = root().join("../shared");
+    assert!(
+        p.join("corpus/MANIFEST.tsv").is_file(),
+        "../shared/corpus is missing next to the checkout ({}): the corpus tests need it",
+        p.display()
+    );
+    p
+}
+
+pub fn bin() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("nginx-audit").unwrap();
+    cmd.env_remove("NO_COLOR").arg("--color").arg("never");
+    cmd
+}
+
+/// Fail (never skip) when an external tool the suite needs is missing.
+pub fn require_tool(name: &str) -> PathBuf {
+    for dir in std::env::var("PATH").unwrap_or_default().split(':').chain(["/usr/sbin", "/sbin"]) {
+        let p = PathBuf::from(dir).join(name);
+        if p.is_file() {
+            return p;
+        }
+    }
+    panic!("`{name}` is not installed; .ci/run installs it (apt-get install nginx openssl)");
+}

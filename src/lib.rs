@@ -2,8 +2,8 @@
 //! hardening guide, and prove on the wire what they promise.
 
 pub mod check;
-pub mod config;
 pub mod cli;
+pub mod config;
 pub mod diag;
 pub mod fsutil;
 pub mod render;

@@ -5,6 +5,7 @@ pub mod directives;
 pub mod dump;
 pub mod include;
 pub mod load;
+pub mod site;
 pub mod validate;
 
 pub use directives::{Context, DirectiveTable};

@@ -120,7 +120,11 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let sources = &report.config.sources;
     let output = Output {
         version: SCHEMA_VERSION,
-        diagnostics: report.diagnostics.iter().map(|d| convert(sources, d)).collect(),
+        diagnostics: report
+            .diagnostics
+            .iter()
+            .map(|d| convert(sources, d))
+            .collect(),
         summary: Summary {
             files: sources.len(),
             counts: Counts::of(report),

@@ -12,7 +12,11 @@ pub enum Format {
     Json,
 }
 
-pub fn render(report: &Report, format: Format, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn render(
+    report: &Report,
+    format: Format,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     match format {
         Format::Text => text::render(report, out),
         Format::Json => json::render(report, out),

@@ -58,7 +58,10 @@ impl Directive {
     }
 
     pub fn children(&self) -> &[Directive] {
-        self.block.as_ref().map(|b| &b.directives[..]).unwrap_or(&[])
+        self.block
+            .as_ref()
+            .map(|b| &b.directives[..])
+            .unwrap_or(&[])
     }
 }
 

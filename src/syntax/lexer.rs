@@ -145,7 +145,14 @@ impl<'a> Lexer<'a> {
                     Quote::Single
                 };
                 self.note_word(start + 1, end - usize::from(!unterminated));
-                self.token(TokenKind::Word { quote, unterminated }, start, end)
+                self.token(
+                    TokenKind::Word {
+                        quote,
+                        unterminated,
+                    },
+                    start,
+                    end,
+                )
             }
             _ => {
                 let end = bare_word_end(self.src, start);
@@ -339,7 +346,10 @@ mod tests {
 
     #[test]
     fn brace_after_dollar_stays_in_word() {
-        assert_eq!(words("return 200 ${host}x;"), vec!["return", "200", "${host}x"]);
+        assert_eq!(
+            words("return 200 ${host}x;"),
+            vec!["return", "200", "${host}x"]
+        );
         assert_eq!(words("a{b"), vec!["a", "b"]);
         assert_eq!(words("a}b;"), vec!["a}b"]);
     }

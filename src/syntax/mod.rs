@@ -22,7 +22,11 @@ pub fn print_tokens(src: &[u8]) -> Vec<u8> {
 /// raw body and comment is copied from its span, and the gaps between them
 /// must be whitespace only. Returns None if the tree lost or invented a byte.
 pub fn print_tree(file: &ParsedFile, src: &[u8]) -> Option<Vec<u8>> {
-    let mut spans: Vec<(u32, u32)> = file.comments.iter().map(|c| (c.span.start, c.span.end)).collect();
+    let mut spans: Vec<(u32, u32)> = file
+        .comments
+        .iter()
+        .map(|c| (c.span.start, c.span.end))
+        .collect();
     for d in file.walk() {
         spans.push((d.name.span.start, d.name.span.end));
         spans.extend(d.args.iter().map(|a| (a.span.start, a.span.end)));

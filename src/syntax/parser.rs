@@ -130,7 +130,9 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                     // Keep the words as a directive cut short, so nothing is lost.
                     let name = words.remove(0);
                     let d = Directive {
-                        span: name.span.to(words.last().map(|w| w.span).unwrap_or(name.span)),
+                        span: name
+                            .span
+                            .to(words.last().map(|w| w.span).unwrap_or(name.span)),
                         name,
                         args: std::mem::take(&mut words),
                         block: None,
@@ -172,7 +174,9 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
         }
         let name = words.remove(0);
         let d = Directive {
-            span: name.span.to(words.last().map(|w| w.span).unwrap_or(name.span)),
+            span: name
+                .span
+                .to(words.last().map(|w| w.span).unwrap_or(name.span)),
             name,
             args: std::mem::take(&mut words),
             block: None,

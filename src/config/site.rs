@@ -1,0 +1,570 @@
+//! The Site model: each http `server` block with its listens, names and the
+//! settings nginx will really apply after inheritance.
+//!
+//! nginx merges configuration level by level (http → server → location →
+//! nested location / `if` / `limit_except`). For every directive the rule is
+//! the same: a level that sets it — even once — replaces everything
+//! inherited. That is harmless for `ssl_protocols` and surprising for
+//! `add_header` and `proxy_set_header`, where one header set in a location
+//! silently drops all the server's headers. Rules read only this model, so
+//! they see what nginx does rather than what the file seems to say.
+
+use std::collections::HashMap;
+
+use super::directives::Context;
+use super::load::{Config, Root};
+use crate::source::Span;
+use crate::syntax::Directive;
+
+/// Directives that act where they are written and are never inherited
+/// (rewrite-module statements, content handlers, block openers).
+const NOT_INHERITED: &[&str] = &[
+    "alias",
+    "break",
+    "fastcgi_pass",
+    "grpc_pass",
+    "if",
+    "limit_except",
+    "location",
+    "memcached_pass",
+    "proxy_pass",
+    "return",
+    "rewrite",
+    "scgi_pass",
+    "server",
+    "set",
+    "try_files",
+    "uwsgi_pass",
+];
+
+/// The directives in effect at one level, by name.
+#[derive(Debug, Clone, Default)]
+pub struct Settings<'a> {
+    map: HashMap<&'a str, Vec<&'a Directive>>,
+}
+
+impl<'a> Settings<'a> {
+    /// Merge a level's own directives over the inherited settings.
+    pub fn merge(parent: &Settings<'a>, own: &[&'a Directive]) -> Settings<'a> {
+        let mut map: HashMap<&'a str, Vec<&'a Directive>> = parent
+            .map
+            .iter()
+            .filter(|(k, _)| !NOT_INHERITED.contains(k))
+            .map(|(k, v)| (*k, v.clone()))
+            .collect();
+        let mut here: HashMap<&'a str, Vec<&'a Directive>> = HashMap::new();
+        for d in own {
+            here.entry(d.name()).or_default().push(d);
+        }
+        let header_mode = here
+            .get("add_header_inherit")
+            .or_else(|| map.get("add_header_inherit"))
+            .and_then(|v| v.last())
+            .and_then(|d| d.arg(0))
+            .unwrap_or("on");
+        match header_mode {
+            // `off`: nothing from outer levels, even when this level sets none.
+            "off" => {
+                map.remove("add_header");
+            }
+            // `merge`: outer headers first, then this level's.
+            "merge" => {
+                if let (Some(outer), Some(inner)) =
+                    (map.get("add_header"), here.get_mut("add_header"))
+                {
+                    let mut all = outer.clone();
+                    all.append(inner);
+                    *inner = all;
+                }
+            }
+            _ => {}
+        }
+        map.extend(here);
+        Settings { map }
+    }
+
+    /// Every occurrence in effect, in order.
+    pub fn all(&self, name: &str) -> &[&'a Directive] {
+        self.map.get(name).map(|v| &v[..]).unwrap_or(&[])
+    }
+
+    /// The occurrence nginx uses for a single-valued directive (the first;
+    /// nginx refuses or ignores later ones).
+    pub fn get(&self, name: &str) -> Option<&'a Directive> {
+        self.map.get(name).and_then(|v| v.first().copied())
+    }
+
+    /// First argument of [`Settings::get`].
+    pub fn value(&self, name: &str) -> Option<&'a str> {
+        self.get(name).and_then(|d| d.arg(0))
+    }
+
+    /// `on`/`off` directives; None when unset at every level.
+    pub fn flag(&self, name: &str) -> Option<bool> {
+        self.value(name).map(|v| v.eq_ignore_ascii_case("on"))
+    }
+
+    /// Headers set by `proxy_set_header` or `add_header`, lowercased name → directive.
+    pub fn headers(&self, directive: &str) -> Vec<(String, &'a Directive)> {
+        self.all(directive)
+            .iter()
+            .filter_map(|d| d.arg(0).map(|h| (h.to_ascii_lowercase(), *d)))
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listen {
+    pub span: Span,
+    /// None for `*` / a bare port.
+    pub address: Option<String>,
+    pub port: u16,
+    pub unix: bool,
+    pub ssl: bool,
+    pub default_server: bool,
+    pub http2: bool,
+    pub quic: bool,
+    /// True when there is no `listen` directive: nginx listens on *:80.
+    pub implicit: bool,
+}
+
+impl Listen {
+    pub fn parse(d: &Directive) -> Listen {
+        let addr = d.arg(0).unwrap_or("80");
+        let (address, port, unix) = parse_listen_address(addr);
+        let has = |p: &str| d.args.iter().skip(1).any(|a| a.value == p);
+        Listen {
+            span: d.span,
+            address,
+            port,
+            unix,
+            ssl: has("ssl"),
+            default_server: has("default_server") || has("default"),
+            http2: has("http2"),
+            quic: has("quic"),
+            implicit: false,
+        }
+    }
+
+    /// Normalised `address:port` for grouping servers that share a socket.
+    pub fn socket(&self) -> String {
+        match &self.address {
+            Some(a) => format!("{a}:{}", self.port),
+            None => format!("*:{}", self.port),
+        }
+    }
+}
+
+/// `80`, `*:80`, `127.0.0.1:8443`, `[::]:443`, `localhost`, `unix:/path`.
+fn parse_listen_address(s: &str) -> (Option<String>, u16, bool) {
+    if s.starts_with("unix:") {
+        return (Some(s.to_string()), 0, true);
+    }
+    if let Ok(port) = s.parse::<u16>() {
+        return (None, port, false);
+    }
+    let (host, port) = if let Some(rest) = s.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((h, p)) => (
+                format!("[{h}]"),
+                p.strip_prefix(':').and_then(|p| p.parse().ok()),
+            ),
+            None => (s.to_string(), None),
+        }
+    } else {
+        match s.rsplit_once(':') {
+            Some((h, p)) => (h.to_string(), p.parse().ok()),
+            None => (s.to_string(), None),
+        }
+    };
+    let address = (host != "*").then_some(host);
+    (address, port.unwrap_or(80), false)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockKind {
+    Location,
+    If,
+    LimitExcept,
+}
+
+/// A `location`, `if` or `limit_except` block with its effective settings.
+#[derive(Debug, Clone)]
+pub struct Location<'a> {
+    pub directive: &'a Directive,
+    pub kind: BlockKind,
+    /// `=`, `~`, `~*`, `^~` or `@` (named) for locations.
+    pub modifier: Option<&'a str>,
+    pub pattern: &'a str,
+    /// This block's own directives, includes expanded.
+    pub own: Vec<&'a Directive>,
+    pub settings: Settings<'a>,
+    pub children: Vec<Location<'a>>,
+}
+
+impl<'a> Location<'a> {
+    /// This block and every nested one, depth first.
+    pub fn walk(&self) -> Vec<&Location<'a>> {
+        let mut out = vec![self];
+        let mut i = 0;
+        while i < out.len() {
+            let l = out[i];
+            out.extend(l.children.iter());
+            i += 1;
+        }
+        out
+    }
+}
+
+/// One http `server` block (or a server-context fragment linted alone).
+#[derive(Debug, Clone)]
+pub struct Site<'a> {
+    /// None for a server-context fragment (a snippet file).
+    pub directive: Option<&'a Directive>,
+    pub listens: Vec<Listen>,
+    pub server_names: Vec<(&'a str, Span)>,
+    /// Server-level settings in effect (http-level ones inherited).
+    pub settings: Settings<'a>,
+    /// The server block's own directives, includes expanded.
+    pub own: Vec<&'a Directive>,
+    pub locations: Vec<Location<'a>>,
+    /// `if` blocks directly in the server.
+    pub ifs: Vec<Location<'a>>,
+}
+
+impl<'a> Site<'a> {
+    /// Serves TLS: a `listen … ssl` or `quic`, or the removed `ssl on;`.
+    pub fn is_tls(&self) -> bool {
+        self.listens.iter().any(|l| l.ssl || l.quic) || self.settings.flag("ssl") == Some(true)
+    }
+
+    pub fn listens_plain_http(&self) -> bool {
+        self.listens.iter().any(|l| !l.ssl && !l.quic && !l.unix)
+            && self.settings.flag("ssl") != Some(true)
+    }
+
+    /// Where to point for a finding about the whole server.
+    pub fn span(&self) -> Option<Span> {
+        self.directive.map(|d| d.name.span)
+    }
+
+    /// Every location-like block, depth first.
+    pub fn all_locations(&self) -> Vec<&Location<'a>> {
+        self.locations
+            .iter()
+            .chain(self.ifs.iter())
+            .flat_map(|l| l.walk())
+            .collect()
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.server_names.iter().map(|(n, _)| *n)
+    }
+}
+
+/// Build the Site model for every http server in the loaded config.
+pub fn sites(cfg: &Config) -> Vec<Site<'_>> {
+    let mut out = Vec::new();
+    for root in &cfg.roots {
+        sites_in_root(cfg, root, &mut out);
+    }
+    out
+}
+
+fn sites_in_root<'a>(cfg: &'a Config, root: &Root, out: &mut Vec<Site<'a>>) {
+    let top = cfg.root_directives(root);
+    match root.context {
+        Context::Main => {
+            for http in top
+                .iter()
+                .filter(|d| d.name() == "http" && d.block.is_some())
+            {
+                let own = cfg.expand(http.children());
+                let settings = Settings::merge(&Settings::default(), &own);
+                servers(cfg, &own, &settings, out);
+            }
+        }
+        Context::Http => {
+            let settings = Settings::merge(&Settings::default(), &top);
+            servers(cfg, &top, &settings, out);
+        }
+        Context::Server => out.push(build_site(cfg, None, top, &Settings::default())),
+        _ => {}
+    }
+}
+
+fn servers<'a>(
+    cfg: &'a Config,
+    http: &[&'a Directive],
+    inherited: &Settings<'a>,
+    out: &mut Vec<Site<'a>>,
+) {
+    for d in http
+        .iter()
+        .filter(|d| d.name() == "server" && d.block.is_some())
+    {
+        let own = cfg.expand(d.children());
+        out.push(build_site(cfg, Some(d), own, inherited));
+    }
+}
+
+fn build_site<'a>(
+    cfg: &'a Config,
+    directive: Option<&'a Directive>,
+    own: Vec<&'a Directive>,
+    inherited: &Settings<'a>,
+) -> Site<'a> {
+    let settings = Settings::merge(inherited, &own);
+    let mut listens: Vec<Listen> = own
+        .iter()
+        .filter(|d| d.name() == "listen")
+        .map(|d| Listen::parse(d))
+        .collect();
+    if listens.is_empty() {
+        if let Some(d) = directive {
+            listens.push(Listen {
+                span: d.name.span,
+                address: None,
+                port: 80,
+                unix: false,
+                ssl: false,
+                default_server: false,
+                http2: false,
+                quic: false,
+                implicit: true,
+            });
+        }
+    }
+    let server_names = own
+        .iter()
+        .filter(|d| d.name() == "server_name")
+        .flat_map(|d| d.args.iter().map(|a| (a.value.as_str(), a.span)))
+        .collect();
+    let locations = blocks(cfg, &own, &settings, 0);
+    let (ifs, locations): (Vec<_>, Vec<_>) =
+        locations.into_iter().partition(|l| l.kind == BlockKind::If);
+    Site {
+        directive,
+        listens,
+        server_names,
+        settings,
+        own,
+        locations,
+        ifs,
+    }
+}
+
+/// Nested location-like blocks of one level, with inheritance applied.
+fn blocks<'a>(
+    cfg: &'a Config,
+    own: &[&'a Directive],
+    parent: &Settings<'a>,
+    depth: usize,
+) -> Vec<Location<'a>> {
+    if depth > 64 {
+        return Vec::new();
+    }
+    own.iter()
+        .filter(|d| d.block.is_some())
+        .filter_map(|d| {
+            let kind = match d.name() {
+                "location" => BlockKind::Location,
+                "if" => BlockKind::If,
+                "limit_except" => BlockKind::LimitExcept,
+                _ => return None,
+            };
+            let (modifier, pattern) = match (kind, d.args.len()) {
+                (BlockKind::Location, 2) => (d.arg(0), d.arg(1).unwrap_or("")),
+                (BlockKind::Location, _) => match d.arg(0) {
+                    Some(p) if p.starts_with('@') => (Some("@"), p),
+                    Some(p) => (None, p),
+                    None => (None, ""),
+                },
+                _ => (None, d.arg(0).unwrap_or("")),
+            };
+            let inner = cfg.expand(d.children());
+            let settings = Settings::merge(parent, &inner);
+            let children = blocks(cfg, &inner, &settings, depth + 1);
+            Some(Location {
+                directive: d,
+                kind,
+                modifier,
+                pattern,
+                own: inner,
+                settings,
+                children,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{load, LoadOptions};
+
+    fn config(text: &str) -> (tempfile::TempDir, Config) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("site.conf");
+        std::fs::write(&path, text).unwrap();
+        let cfg = load(&[path], &LoadOptions::default());
+        (dir, cfg)
+    }
+
+    fn header_names(s: &Settings, directive: &str) -> Vec<String> {
+        s.headers(directive).into_iter().map(|(h, _)| h).collect()
+    }
+
+    const GUIDE: &str = r#"
+        server { listen 80; server_name app.test; return 301 https://$host$request_uri; }
+        server {
+            listen 443 ssl http2 default_server;
+            listen [::]:443 ssl;
+            server_name app.test www.app.test;
+            ssl_protocols TLSv1.2 TLSv1.3;
+            add_header Strict-Transport-Security "max-age=31536000" always;
+            add_header X-Frame-Options DENY;
+            proxy_set_header Host $host;
+            proxy_set_header X-Real-IP $remote_addr;
+            location / {
+                proxy_pass http://127.0.0.1:5000;
+            }
+            location /static/ {
+                add_header Cache-Control public;
+                location ~ \.css$ { }
+            }
+            location /api {
+                proxy_set_header X-Forwarded-Proto $scheme;
+                proxy_pass http://127.0.0.1:5000;
+                if ($request_method = POST) { add_header X-Post 1; }
+            }
+            location @fallback { return 404; }
+        }
+    "#;
+
+    #[test]
+    fn listens_and_names() {
+        let (_d, cfg) = config(GUIDE);
+        let sites = sites(&cfg);
+        assert_eq!(sites.len(), 2);
+        let (plain, tls) = (&sites[0], &sites[1]);
+        assert!(!plain.is_tls() && plain.listens_plain_http());
+        assert!(tls.is_tls() && !tls.listens_plain_http());
+        assert_eq!(tls.listens[0].port, 443);
+        assert!(tls.listens[0].http2 && tls.listens[0].default_server);
+        assert_eq!(tls.listens[1].address.as_deref(), Some("[::]"));
+        assert_eq!(tls.listens[1].socket(), "[::]:443");
+        assert_eq!(
+            tls.names().collect::<Vec<_>>(),
+            ["app.test", "www.app.test"]
+        );
+        assert_eq!(plain.settings.get("return").unwrap().arg(0), Some("301"));
+    }
+
+    #[test]
+    fn headers_are_replaced_not_merged() {
+        let (_d, cfg) = config(GUIDE);
+        let tls = &sites(&cfg)[1];
+        let by_pattern = |p: &str| {
+            tls.all_locations()
+                .into_iter()
+                .find(|l| l.pattern == p)
+                .unwrap()
+                .clone()
+        };
+        // `/` sets no headers: inherits both add_headers and both proxy headers.
+        let root = by_pattern("/");
+        assert_eq!(
+            header_names(&root.settings, "add_header"),
+            ["strict-transport-security", "x-frame-options"]
+        );
+        assert_eq!(
+            header_names(&root.settings, "proxy_set_header"),
+            ["host", "x-real-ip"]
+        );
+        // `/static/` adds Cache-Control: HSTS and X-Frame-Options are gone there…
+        let stat = by_pattern("/static/");
+        assert_eq!(
+            header_names(&stat.settings, "add_header"),
+            ["cache-control"]
+        );
+        // …and in the nested regex location, which inherits from /static/.
+        let css = by_pattern("\\.css$");
+        assert_eq!(css.modifier, Some("~"));
+        assert_eq!(header_names(&css.settings, "add_header"), ["cache-control"]);
+        // `/api` sets one proxy header: Host and X-Real-IP are lost.
+        let api = by_pattern("/api");
+        assert_eq!(
+            header_names(&api.settings, "proxy_set_header"),
+            ["x-forwarded-proto"]
+        );
+        // The `if` inside /api inherits /api's settings but its own add_header replaces.
+        let iff = by_pattern("($request_method");
+        assert_eq!(iff.kind, BlockKind::If);
+        assert_eq!(header_names(&iff.settings, "add_header"), ["x-post"]);
+        assert_eq!(
+            header_names(&iff.settings, "proxy_set_header"),
+            ["x-forwarded-proto"]
+        );
+        // proxy_pass acts where written: not inherited into the if.
+        assert!(iff.settings.get("proxy_pass").is_none());
+        let named = by_pattern("@fallback");
+        assert_eq!(named.modifier, Some("@"));
+    }
+
+    #[test]
+    fn http_level_settings_inherit_into_servers() {
+        let (_d, cfg) = config(
+            "events {}\nhttp {\n ssl_protocols TLSv1 TLSv1.2;\n add_header X-A 1;\n server { listen 443 ssl; }\n server { listen 8443 ssl; ssl_protocols TLSv1.3; add_header X-B 2; }\n}\n",
+        );
+        let s = sites(&cfg);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].settings.get("ssl_protocols").unwrap().args.len(), 2);
+        assert_eq!(s[1].settings.value("ssl_protocols"), Some("TLSv1.3"));
+        assert_eq!(header_names(&s[0].settings, "add_header"), ["x-a"]);
+        assert_eq!(header_names(&s[1].settings, "add_header"), ["x-b"]);
+    }
+
+    #[test]
+    fn add_header_inherit_merge_and_off() {
+        let (_d, cfg) = config(
+            "server { add_header X-A 1;\n location /m { add_header_inherit merge; add_header X-B 2; }\n location /o { add_header_inherit off; }\n}\n",
+        );
+        let s = &sites(&cfg)[0];
+        assert_eq!(
+            header_names(&s.locations[0].settings, "add_header"),
+            ["x-a", "x-b"]
+        );
+        assert!(header_names(&s.locations[1].settings, "add_header").is_empty());
+    }
+
+    #[test]
+    fn implicit_listen_and_ssl_on() {
+        let (_d, cfg) = config("server { server_name a; ssl on; }\nserver { }\n");
+        let s = sites(&cfg);
+        assert!(s[0].is_tls());
+        assert!(s[1].listens[0].implicit && s[1].listens[0].port == 80);
+    }
+
+    #[test]
+    fn includes_are_part_of_the_block() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("headers.conf"),
+            "proxy_set_header Host $host;\n",
+        )
+        .unwrap();
+        let path = dir.path().join("site.conf");
+        std::fs::write(
+            &path,
+            "server { listen 80; location / { include headers.conf; proxy_pass http://x; } }\n",
+        )
+        .unwrap();
+        let cfg = load(&[path], &LoadOptions::default());
+        let s = &sites(&cfg)[0];
+        assert_eq!(
+            header_names(&s.locations[0].settings, "proxy_set_header"),
+            ["host"]
+        );
+    }
+}

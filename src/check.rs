@@ -1,13 +1,34 @@
-//! The `check` pipeline: load → validate → model → rules, one report.
+//! The `check` pipeline: load → validate → model → rules → suppressions,
+//! one report.
 
 use std::path::PathBuf;
 
-use crate::config::{self, validate::validate, Config, LoadOptions};
-use crate::diag::Diagnostic;
+use crate::config::{self, site, validate::validate, Config, LoadOptions};
+use crate::diag::{Diagnostic, Severity};
+use crate::rules::{self, Checker, Profile, RuleOptions};
+use crate::settings::PathIgnores;
+use crate::suppress;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CheckOptions {
     pub load: LoadOptions,
+    pub profile: Profile,
+    pub rules: RuleOptions,
+    /// Severity overrides by code (from `.nginx-audit.toml`).
+    pub severities: Vec<(String, Severity)>,
+    pub path_ignores: PathIgnores,
+}
+
+impl Default for CheckOptions {
+    fn default() -> CheckOptions {
+        CheckOptions {
+            load: LoadOptions::default(),
+            profile: Profile::Guide,
+            rules: RuleOptions::default(),
+            severities: Vec::new(),
+            path_ignores: PathIgnores::default(),
+        }
+    }
 }
 
 pub struct Report {
@@ -26,24 +47,46 @@ pub fn check(targets: &[PathBuf], opts: &CheckOptions) -> Report {
     let mut cfg = config::load(targets, &opts.load);
     let mut diagnostics = std::mem::take(&mut cfg.diagnostics);
     diagnostics.extend(validate(&cfg));
-    sort_diagnostics(&cfg, &mut diagnostics);
+    {
+        let sites = site::sites(&cfg);
+        let cx = Checker::new(&cfg, &sites, opts.profile, &opts.rules);
+        diagnostics.extend(rules::run(&cx));
+    }
+    diagnostics.retain(|d| {
+        let selected = opts.rules.is_selected(d.code) || d.code.starts_with("SYN");
+        let ignored_here = d
+            .span
+            .is_some_and(|s| opts.path_ignores.ignores(cfg.sources.path(s.file), d.code));
+        selected && !ignored_here
+    });
+    suppress::apply(&cfg, &mut diagnostics, rules::is_known_code, |code| {
+        rules::find_rule(code)
+            .map(|r| r.meta().applies_to(opts.profile) && opts.rules.is_selected(r.meta().code))
+            .unwrap_or(true)
+    });
+    for d in diagnostics.iter_mut() {
+        if let Some((_, sev)) = opts
+            .severities
+            .iter()
+            .find(|(c, _)| c.eq_ignore_ascii_case(d.code))
+        {
+            d.severity = *sev;
+        }
+    }
+    sort_diagnostics(&mut diagnostics);
     Report {
         config: cfg,
         diagnostics,
     }
 }
 
-/// File order of first appearance, then position; stable for equal keys.
-pub fn sort_diagnostics(cfg: &Config, diags: &mut [Diagnostic]) {
-    diags.sort_by(|a, b| {
-        let key = |d: &Diagnostic| {
-            (
-                d.span.map(|s| s.file.0).unwrap_or(u32::MAX),
-                d.span.map(|s| s.start).unwrap_or(0),
-                d.code,
-            )
-        };
-        key(a).cmp(&key(b))
+/// By file (in load order), then position, then code.
+pub fn sort_diagnostics(diags: &mut [Diagnostic]) {
+    diags.sort_by_key(|d| {
+        (
+            d.span.map(|s| s.file.0).unwrap_or(u32::MAX),
+            d.span.map(|s| s.start).unwrap_or(0),
+            d.code,
+        )
     });
-    let _ = cfg;
 }

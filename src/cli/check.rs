@@ -1,4 +1,4 @@
-//! `nginx-audit check`.
+//! `nginx-audit check`: command line + settings file → options → report.
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -6,15 +6,19 @@ use std::process::ExitCode;
 use super::{CheckArgs, ColorChoice};
 use crate::check::{check, CheckOptions};
 use crate::config::LoadOptions;
+use crate::diag::Severity;
 use crate::render::{render, Format};
+use crate::rules::{Profile, RuleOptions};
+use crate::settings::{self, PathIgnores};
 
 pub fn run(args: &CheckArgs) -> ExitCode {
     set_color(args.color, args.format);
-    let opts = CheckOptions {
-        load: LoadOptions {
-            prefix: args.prefix.clone(),
-            context: args.context.map(|c| c.context()),
-        },
+    let opts = match options(args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("nginx-audit: {e}");
+            return ExitCode::from(2);
+        }
     };
     let report = check(&args.paths, &opts);
     let stdout = std::io::stdout();
@@ -38,6 +42,81 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Command line over settings file over defaults.
+pub fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
+    let settings_path = if args.no_config {
+        None
+    } else {
+        args.config.clone().or_else(|| {
+            args.paths
+                .iter()
+                .find(|p| p.as_os_str() != "-")
+                .and_then(|p| settings::discover(p))
+        })
+    };
+    let loaded = settings_path.map(|p| settings::read(&p)).transpose()?;
+    let file = loaded.as_ref().map(|l| &l.settings);
+
+    let mut rules = RuleOptions::default();
+    rules.nginx_version = match (
+        args.nginx_version,
+        file.and_then(|f| f.nginx_version.as_deref()),
+    ) {
+        (Some(v), _) => Some(v),
+        (None, Some(v)) => Some(v.parse()?),
+        (None, None) => None,
+    };
+    if let Some(days) = args.expiry_days.or(file.and_then(|f| f.expiry_days)) {
+        rules.expiry_warning_days = days;
+    }
+    rules.select = if args.select.is_empty() {
+        file.map(|f| f.select.clone()).unwrap_or_default()
+    } else {
+        args.select.clone()
+    };
+    rules.ignore = args.ignore.clone();
+    rules
+        .ignore
+        .extend(file.map(|f| f.ignore.clone()).unwrap_or_default());
+    rules
+        .select
+        .iter_mut()
+        .chain(rules.ignore.iter_mut())
+        .for_each(|c| c.make_ascii_uppercase());
+    for code in rules.select.iter().chain(&rules.ignore) {
+        if !crate::rules::is_known_prefix(code) {
+            return Err(format!(
+                "unknown rule code or prefix \"{code}\" (see `nginx-audit rules`)"
+            ));
+        }
+    }
+    let severities = file
+        .map(|f| {
+            f.severity
+                .iter()
+                .filter_map(|(c, s)| Severity::parse(s).map(|s| (c.clone(), s)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let path_ignores = match &loaded {
+        Some(l) => PathIgnores::new(l)?,
+        None => PathIgnores::default(),
+    };
+    Ok(CheckOptions {
+        load: LoadOptions {
+            prefix: args.prefix.clone(),
+            context: args.context.map(|c| c.context()),
+        },
+        profile: args
+            .profile
+            .or(file.and_then(|f| f.profile))
+            .unwrap_or(Profile::Guide),
+        rules,
+        severities,
+        path_ignores,
+    })
 }
 
 fn set_color(choice: ColorChoice, format: Format) {

@@ -10,7 +10,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::config::Context;
 use crate::diag::Severity;
+use crate::nginx_version::NginxVersion;
 use crate::render::Format;
+use crate::rules::Profile;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -116,4 +118,33 @@ pub struct CheckArgs {
     /// Context of fragment files (default: guessed from their directives).
     #[arg(long, value_enum)]
     pub context: Option<FragmentContext>,
+
+    /// Which requirements to check against (default: `guide`, or the config file's).
+    #[arg(long, value_enum)]
+    pub profile: Option<Profile>,
+
+    /// nginx version the config is for (defaults changed across versions);
+    /// default: ask the installed `nginx -v`, else assume the oldest.
+    #[arg(long, value_name = "X.Y.Z")]
+    pub nginx_version: Option<NginxVersion>,
+
+    /// Run only these codes or code prefixes (e.g. `TLS,CRT002`).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub select: Vec<String>,
+
+    /// Skip these codes or code prefixes.
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    pub ignore: Vec<String>,
+
+    /// Warn when a certificate expires within this many days.
+    #[arg(long, value_name = "DAYS")]
+    pub expiry_days: Option<i64>,
+
+    /// Settings file (default: `.nginx-audit.toml` found upward from the first target).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore any `.nginx-audit.toml`.
+    #[arg(long)]
+    pub no_config: bool,
 }

@@ -219,6 +219,9 @@ impl<'a> Location<'a> {
 /// One http `server` block (or a server-context fragment linted alone).
 #[derive(Debug, Clone)]
 pub struct Site<'a> {
+    /// nginx's prefix for this server's file: where relative paths
+    /// (`ssl_certificate`, `ssl_password_file`, …) resolve.
+    pub prefix: &'a std::path::Path,
     /// None for a server-context fragment (a snippet file).
     pub directive: Option<&'a Directive>,
     pub listens: Vec<Listen>,
@@ -271,7 +274,7 @@ pub fn sites(cfg: &Config) -> Vec<Site<'_>> {
     out
 }
 
-fn sites_in_root<'a>(cfg: &'a Config, root: &Root, out: &mut Vec<Site<'a>>) {
+fn sites_in_root<'a>(cfg: &'a Config, root: &'a Root, out: &mut Vec<Site<'a>>) {
     let top = cfg.root_directives(root);
     match root.context {
         Context::Main => {
@@ -281,20 +284,21 @@ fn sites_in_root<'a>(cfg: &'a Config, root: &Root, out: &mut Vec<Site<'a>>) {
             {
                 let own = cfg.expand(http.children());
                 let settings = Settings::merge(&Settings::default(), &own);
-                servers(cfg, &own, &settings, out);
+                servers(cfg, root, &own, &settings, out);
             }
         }
         Context::Http => {
             let settings = Settings::merge(&Settings::default(), &top);
-            servers(cfg, &top, &settings, out);
+            servers(cfg, root, &top, &settings, out);
         }
-        Context::Server => out.push(build_site(cfg, None, top, &Settings::default())),
+        Context::Server => out.push(build_site(cfg, root, None, top, &Settings::default())),
         _ => {}
     }
 }
 
 fn servers<'a>(
     cfg: &'a Config,
+    root: &'a Root,
     http: &[&'a Directive],
     inherited: &Settings<'a>,
     out: &mut Vec<Site<'a>>,
@@ -304,12 +308,13 @@ fn servers<'a>(
         .filter(|d| d.name() == "server" && d.block.is_some())
     {
         let own = cfg.expand(d.children());
-        out.push(build_site(cfg, Some(d), own, inherited));
+        out.push(build_site(cfg, root, Some(d), own, inherited));
     }
 }
 
 fn build_site<'a>(
     cfg: &'a Config,
+    root: &'a Root,
     directive: Option<&'a Directive>,
     own: Vec<&'a Directive>,
     inherited: &Settings<'a>,
@@ -344,6 +349,7 @@ fn build_site<'a>(
     let (ifs, locations): (Vec<_>, Vec<_>) =
         locations.into_iter().partition(|l| l.kind == BlockKind::If);
     Site {
+        prefix: &root.prefix,
         directive,
         listens,
         server_names,

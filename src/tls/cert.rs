@@ -11,11 +11,12 @@ use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::{GeneralName, ParsedExtension};
 use x509_parser::objects::{oid2sn, oid_registry};
 use x509_parser::oid_registry::Oid;
-use x509_parser::pem::Pem;
 use x509_parser::prelude::FromDer;
-use x509_parser::public_key::PublicKey;
+use x509_parser::public_key::RSAPublicKey;
 use x509_parser::signature_algorithm::SignatureAlgorithm;
 use x509_parser::x509::SubjectPublicKeyInfo;
+
+use crate::tls::key::pem_blocks;
 
 const SECS_PER_DAY: i64 = 86_400;
 
@@ -54,9 +55,14 @@ pub struct CertificateInfo {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PublicKeyInfo {
-    Rsa { bits: u32 },
-    /// `curve` is the NIST name where there is one (`P-256`), else the curve's OID name.
-    Ec { curve: String, bits: u32 },
+    Rsa {
+        bits: u32,
+    },
+    /// `curve` is the NIST name where there is one (`P-256`), else the dotted curve OID.
+    Ec {
+        curve: String,
+        bits: u32,
+    },
     Ed25519,
     /// Algorithm name or OID of anything else (DSA, Ed448, GOST…).
     Other(String),
@@ -89,30 +95,25 @@ pub enum SelfSignature {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CertError {
     NoPemCertificate,
-    /// A PEM block could not be decoded; `index` counts certificate blocks from 0.
-    MalformedPem { index: usize, reason: String },
     /// `index` is the position in a PEM chain, `None` for a lone DER certificate.
-    InvalidCertificate { index: Option<usize>, reason: String },
+    InvalidCertificate {
+        index: Option<usize>,
+        reason: String,
+    },
 }
 
 impl fmt::Display for CertError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CertError::NoPemCertificate => f.write_str("no PEM certificate found"),
-            CertError::MalformedPem { index, reason } => {
-                write!(f, "PEM block #{} is malformed: {reason}", index + 1)
-            }
-            CertError::InvalidCertificate { index: None, reason } => {
-                write!(f, "not a valid X.509 certificate: {reason}")
-            }
-            CertError::InvalidCertificate {
-                index: Some(i),
-                reason,
-            } => write!(
-                f,
-                "certificate #{} in the file is not a valid X.509 certificate: {reason}",
-                i + 1
-            ),
+            CertError::InvalidCertificate { index, reason } => match index {
+                None => write!(f, "not a valid X.509 certificate: {reason}"),
+                Some(i) => write!(
+                    f,
+                    "certificate #{} in the file is not a valid X.509 certificate: {reason}",
+                    i + 1
+                ),
+            },
         }
     }
 }
@@ -126,23 +127,18 @@ impl std::error::Error for CertError {}
 /// `PEM_read_bio_X509_AUX`.
 pub fn parse_pem_chain(bytes: &[u8]) -> Result<Vec<CertificateInfo>, CertError> {
     let mut chain = Vec::new();
-    for block in Pem::iter_from_buffer(bytes) {
-        let index = chain.len();
-        let pem = block.map_err(|e| CertError::MalformedPem {
-            index,
-            reason: pem_error_text(&e),
-        })?;
-        if !matches!(
-            pem.label.as_str(),
-            "CERTIFICATE" | "X509 CERTIFICATE" | "TRUSTED CERTIFICATE"
-        ) {
+    for block in pem_blocks(bytes) {
+        let labels = ["CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"];
+        if !labels.contains(&block.label.as_str()) {
             continue;
         }
-        let info = parse_der(&pem.contents).map_err(|e| match e {
-            CertError::InvalidCertificate { reason, .. } => CertError::InvalidCertificate {
-                index: Some(index),
-                reason,
-            },
+        let index = Some(chain.len());
+        let invalid = |reason: String| CertError::InvalidCertificate { index, reason };
+        let der = block
+            .decode()
+            .ok_or_else(|| invalid("invalid base64".into()))?;
+        let info = parse_der(&der).map_err(|e| match e {
+            CertError::InvalidCertificate { reason, .. } => invalid(reason),
             other => other,
         })?;
         chain.push(info);
@@ -153,16 +149,6 @@ pub fn parse_pem_chain(bytes: &[u8]) -> Result<Vec<CertificateInfo>, CertError> 
     Ok(chain)
 }
 
-fn pem_error_text(e: &x509_parser::error::PEMError) -> String {
-    use x509_parser::error::PEMError;
-    match e {
-        PEMError::Base64DecodeError => "invalid base64 (headers or stray text inside it?)".into(),
-        PEMError::IncompletePEM => "missing END line".into(),
-        PEMError::InvalidHeader => "invalid BEGIN line".into(),
-        other => other.to_string(),
-    }
-}
-
 /// Parses one DER certificate, such as each entry of a handshake's certificate chain.
 /// Trailing bytes (OpenSSL's trust data after a `TRUSTED CERTIFICATE`) are ignored.
 pub fn parse_der(der: &[u8]) -> Result<CertificateInfo, CertError> {
@@ -170,7 +156,12 @@ pub fn parse_der(der: &[u8]) -> Result<CertificateInfo, CertError> {
         index: None,
         reason,
     };
-    let (_, cert) = X509Certificate::from_der(der).map_err(|e| invalid(e.to_string()))?;
+    let (_, cert) = X509Certificate::from_der(der).map_err(|e| {
+        invalid(match e {
+            x509_parser::nom::Err::Incomplete(_) => "the data is truncated".to_string(),
+            x509_parser::nom::Err::Error(e) | x509_parser::nom::Err::Failure(e) => e.to_string(),
+        })
+    })?;
     let raw = cert.as_raw();
 
     let mut san_dns = Vec::new();
@@ -262,10 +253,17 @@ fn ip_from_bytes(bytes: &[u8]) -> Option<IpAddr> {
     }
 }
 
+/// OpenSSL's short name, so that messages agree with `openssl x509 -text`.
 fn oid_name(oid: &Oid) -> String {
-    oid2sn(oid, oid_registry())
-        .map(str::to_string)
-        .unwrap_or_else(|_| oid.to_id_string())
+    let id = oid.to_id_string();
+    let name = match id.as_str() {
+        "1.2.840.113549.1.1.10" => "rsassaPss",
+        "1.2.840.10045.4.1" => "ecdsa-with-SHA1",
+        "1.3.101.112" => "ED25519",
+        "1.3.101.113" => "ED448",
+        other => oid2sn(oid, oid_registry()).unwrap_or(other),
+    };
+    name.to_string()
 }
 
 /// Bit length of a big-endian unsigned integer, ignoring DER's leading zero bytes.
@@ -278,23 +276,19 @@ pub(crate) fn uint_bits(bytes: &[u8]) -> u32 {
 }
 
 fn describe_key(spki: &SubjectPublicKeyInfo) -> PublicKeyInfo {
-    let alg = spki.algorithm.algorithm.to_id_string();
-    match alg.as_str() {
-        "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => match spki.parsed() {
-            Ok(PublicKey::RSA(rsa)) => PublicKeyInfo::Rsa {
-                bits: uint_bits(rsa.modulus),
-            },
-            _ => PublicKeyInfo::Other("malformed RSA key".into()),
-        },
+    match spki.algorithm.algorithm.to_id_string().as_str() {
+        // rsaEncryption and RSASSA-PSS keys share the RSAPublicKey encoding.
+        "1.2.840.113549.1.1.1" | "1.2.840.113549.1.1.10" => {
+            match RSAPublicKey::from_der(&spki.subject_public_key.data) {
+                Ok((_, rsa)) => PublicKeyInfo::Rsa {
+                    bits: uint_bits(rsa.modulus),
+                },
+                Err(_) => PublicKeyInfo::Other("malformed RSA key".into()),
+            }
+        }
         "1.2.840.10045.2.1" => {
-            let curve_oid = spki
-                .algorithm
-                .parameters
-                .as_ref()
-                .and_then(|p| Oid::try_from(p).ok())
-                .map(|oid| oid.to_id_string());
             let point = &spki.subject_public_key.data;
-            let (curve, bits) = match curve_oid.as_deref() {
+            let (curve, bits) = match named_curve(spki).as_deref() {
                 Some("1.2.840.10045.3.1.7") => ("P-256".to_string(), 256),
                 Some("1.3.132.0.34") => ("P-384".to_string(), 384),
                 Some("1.3.132.0.35") => ("P-521".to_string(), 521),
@@ -309,6 +303,11 @@ fn describe_key(spki: &SubjectPublicKeyInfo) -> PublicKeyInfo {
         "1.2.840.10040.4.1" => PublicKeyInfo::Other("DSA".into()),
         _ => PublicKeyInfo::Other(oid_name(&spki.algorithm.algorithm)),
     }
+}
+
+fn named_curve(spki: &SubjectPublicKeyInfo) -> Option<String> {
+    let params = spki.algorithm.parameters.as_ref()?;
+    Oid::try_from(params).ok().map(|oid| oid.to_id_string())
 }
 
 /// Field size from the encoded point: `04 || X || Y` or `02/03 || X`.
@@ -344,60 +343,70 @@ fn weak_hash(cert: &X509Certificate) -> Option<WeakHash> {
 }
 
 /// Checks the certificate's signature with its own public key. `None` when ring has no
-/// verifier for the algorithm. ring's legacy RSA verifiers are used so that 1024-bit and
-/// SHA-1 self-signed certificates, exactly the weak ones a linter must recognise, verify.
+/// verifier for the algorithm or key. ring's legacy RSA verifiers are used so that 1024-bit
+/// and SHA-1 self-signed certificates, exactly the weak ones a linter must recognise, verify.
 fn verify_own_signature(cert: &X509Certificate) -> Option<bool> {
     use ring::signature as rs;
     let spki = cert.public_key();
-    let curve = spki
-        .algorithm
-        .parameters
-        .as_ref()
-        .and_then(|p| Oid::try_from(p).ok())
-        .map(|oid| oid.to_id_string());
-    let alg: &dyn rs::VerificationAlgorithm =
-        match cert.signature_algorithm.algorithm.to_id_string().as_str() {
-            "1.2.840.113549.1.1.5" | "1.3.14.3.2.29" => {
-                &rs::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY
-            }
-            "1.2.840.113549.1.1.11" => &rs::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY,
-            "1.2.840.113549.1.1.12" => &rs::RSA_PKCS1_2048_8192_SHA384,
-            "1.2.840.113549.1.1.13" => &rs::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY,
-            "1.2.840.113549.1.1.10" => {
-                let Ok(SignatureAlgorithm::RSASSA_PSS(params)) =
-                    SignatureAlgorithm::try_from(&cert.signature_algorithm)
-                else {
-                    return None;
-                };
-                match params.hash_algorithm_oid().to_id_string().as_str() {
-                    "2.16.840.1.101.3.4.2.1" => &rs::RSA_PSS_2048_8192_SHA256,
-                    "2.16.840.1.101.3.4.2.2" => &rs::RSA_PSS_2048_8192_SHA384,
-                    "2.16.840.1.101.3.4.2.3" => &rs::RSA_PSS_2048_8192_SHA512,
-                    _ => return None,
-                }
-            }
-            "1.2.840.10045.4.3.2" => match curve.as_deref() {
-                Some("1.2.840.10045.3.1.7") => &rs::ECDSA_P256_SHA256_ASN1,
-                Some("1.3.132.0.34") => &rs::ECDSA_P384_SHA256_ASN1,
-                _ => return None,
-            },
-            "1.2.840.10045.4.3.3" => match curve.as_deref() {
-                Some("1.2.840.10045.3.1.7") => &rs::ECDSA_P256_SHA384_ASN1,
-                Some("1.3.132.0.34") => &rs::ECDSA_P384_SHA384_ASN1,
-                _ => return None,
-            },
-            "1.3.101.112" => &rs::ED25519,
+    let curve = named_curve(spki);
+    let ecdsa = |p256: &'static rs::EcdsaVerificationAlgorithm, p384| {
+        let alg: &dyn rs::VerificationAlgorithm = match curve.as_deref() {
+            Some("1.2.840.10045.3.1.7") => p256,
+            Some("1.3.132.0.34") => p384,
             _ => return None,
         };
-    // ring rejects RSA moduli under 1024 bits outright, which is not a bad signature.
-    if let PublicKeyInfo::Rsa { bits } = describe_key(spki) {
-        if bits < 1024 {
-            return None;
+        Some((alg, 0))
+    };
+    // The verifier and the smallest RSA modulus it accepts.
+    let (alg, min_rsa_bits): (&dyn rs::VerificationAlgorithm, u32) = match cert
+        .signature_algorithm
+        .algorithm
+        .to_id_string()
+        .as_str()
+    {
+        "1.2.840.113549.1.1.5" | "1.3.14.3.2.29" => {
+            (&rs::RSA_PKCS1_1024_8192_SHA1_FOR_LEGACY_USE_ONLY, 1024)
         }
+        "1.2.840.113549.1.1.11" => (&rs::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY, 1024),
+        "1.2.840.113549.1.1.12" => (&rs::RSA_PKCS1_2048_8192_SHA384, 2048),
+        "1.2.840.113549.1.1.13" => (&rs::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY, 1024),
+        "1.2.840.113549.1.1.10" => {
+            let Ok(SignatureAlgorithm::RSASSA_PSS(params)) =
+                SignatureAlgorithm::try_from(&cert.signature_algorithm)
+            else {
+                return None;
+            };
+            let hash = params.hash_algorithm_oid().to_id_string();
+            let (alg, hash_len): (&dyn rs::VerificationAlgorithm, u32) = match hash.as_str() {
+                "2.16.840.1.101.3.4.2.1" => (&rs::RSA_PSS_2048_8192_SHA256, 32),
+                "2.16.840.1.101.3.4.2.2" => (&rs::RSA_PSS_2048_8192_SHA384, 48),
+                "2.16.840.1.101.3.4.2.3" => (&rs::RSA_PSS_2048_8192_SHA512, 64),
+                _ => return None,
+            };
+            // ring verifies only salt length = hash length with MGF1 over the same hash;
+            // OpenSSL signs with the longest salt that fits.
+            let mgf_hash = params.mask_gen_algorithm().ok()?.hash.to_id_string();
+            if params.salt_length() != hash_len || mgf_hash != hash {
+                return None;
+            }
+            (alg, 2048)
+        }
+        "1.2.840.10045.4.3.2" => ecdsa(&rs::ECDSA_P256_SHA256_ASN1, &rs::ECDSA_P384_SHA256_ASN1)?,
+        "1.2.840.10045.4.3.3" => ecdsa(&rs::ECDSA_P256_SHA384_ASN1, &rs::ECDSA_P384_SHA384_ASN1)?,
+        "1.3.101.112" => (&rs::ED25519, 0),
+        _ => return None,
+    };
+    let key = &spki.subject_public_key.data;
+    // Keys ring refuses outright say nothing about the signature.
+    match describe_key(spki) {
+        PublicKeyInfo::Rsa { bits } if bits < min_rsa_bits || bits > 8192 => return None,
+        PublicKeyInfo::Ec { .. } if key.first() != Some(&4) => return None, // compressed point
+        _ => {}
     }
-    let key = rs::UnparsedPublicKey::new(alg, &spki.subject_public_key.data);
+    let tbs = cert.tbs_certificate.as_ref();
     Some(
-        key.verify(cert.tbs_certificate.as_ref(), &cert.signature_value.data)
+        rs::UnparsedPublicKey::new(alg, key)
+            .verify(tbs, &cert.signature_value.data)
             .is_ok(),
     )
 }
@@ -525,3 +534,101 @@ pub fn names_to_check(server_name: &str) -> Vec<String> {
     vec![name]
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tls::dhparam::test_material::material;
+
+    /// A real certificate with its names and dates replaced, for the matching rules.
+    fn named(dns: &[&str], ips: &[&str], cn: Option<&str>, has_san: bool) -> CertificateInfo {
+        let mut c = parse_pem_chain(material("san.crt")).unwrap().remove(0);
+        c.san_dns = dns.iter().map(|s| s.to_string()).collect();
+        c.san_ip = ips.iter().map(|s| s.parse().unwrap()).collect();
+        (c.subject_cn, c.has_san_extension) = (cn.map(str::to_string), has_san);
+        (c.not_before, c.not_after) = (0, 10 * SECS_PER_DAY + 3600);
+        c
+    }
+
+    #[test]
+    fn wildcards_follow_browser_rules() {
+        let sans = ["*.Example.com", "exact.test", "*.com", "f*.wild.test"];
+        let c = named(&sans, &[], None, true);
+        let cases = [
+            ("www.example.com", true),
+            ("A.EXAMPLE.COM.", true),
+            ("example.com", false), // the wildcard stands for one label, never none
+            ("a.b.example.com", false), // nor two
+            ("*.example.com", true), // a wildcard name needs the same wildcard
+            ("*.exact.test", false),
+            ("x.com", false),         // no wildcard directly above a TLD
+            ("foo.wild.test", false), // partial-label wildcards are not honoured
+            ("exact.test", true),
+            ("127.0.0.1", false),
+        ];
+        for (name, covered) in cases {
+            assert_eq!(c.covers_name_browser(name), covered, "{name}");
+        }
+        assert_eq!(c.covers_server_name(".example.com"), Some(false));
+        let both = named(&["example.com", "*.example.com"], &[], None, true);
+        assert_eq!(both.covers_server_name(".example.com"), Some(true));
+        assert_eq!(both.covers_server_name("_"), None);
+    }
+
+    #[test]
+    fn common_name_only_without_a_san_extension() {
+        let cn_only = named(&[], &[], Some("*.cn.test"), false);
+        assert!(cn_only.covers_name("a.cn.test") && !cn_only.covers_name_browser("a.cn.test"));
+        // Any SAN extension, even one without DNS names, disables the CN.
+        let ip_san = named(&[], &["192.0.2.1"], Some("cn.test"), true);
+        assert!(!ip_san.covers_name("cn.test") && ip_san.covers_name("192.0.2.1"));
+    }
+
+    #[test]
+    fn server_name_forms() {
+        let cases: [(&str, &[&str]); 10] = [
+            ("Example.COM.", &["example.com"]),
+            ("*.example.com", &["*.example.com"]),
+            (".example.com", &["example.com", "*.example.com"]),
+            ("~^(www\\.)?example\\.com$", &[]),
+            ("_", &[]),
+            ("", &[]),
+            ("\"\"", &[]),
+            ("www.example.*", &[]),
+            ("$hostname", &[]),
+            ("192.0.2.1", &["192.0.2.1"]),
+        ];
+        for (server_name, expected) in cases {
+            assert_eq!(names_to_check(server_name), expected, "{server_name}");
+        }
+    }
+
+    #[test]
+    fn expiry_arithmetic_rounds_down() {
+        let c = named(&[], &[], None, false); // valid for 10 days and 1 hour
+        assert_eq!(c.validity_days(), 10);
+        assert_eq!(c.days_until_expiry(c.not_after - 1), 0);
+        assert_eq!(c.days_until_expiry(c.not_after + 1), -1);
+    }
+
+    #[test]
+    fn errors_say_what_is_wrong() {
+        let chain_err = |pem: &[u8]| parse_pem_chain(pem).unwrap_err().to_string();
+        assert_eq!(chain_err(b"just text"), "no PEM certificate found");
+        let der_err = parse_der(b"\x30\x03\x02\x01\x01").unwrap_err().to_string();
+        assert!(
+            der_err.starts_with("not a valid X.509 certificate: "),
+            "{der_err}"
+        );
+        let junk = b"-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n";
+        let err = chain_err(&[material("san.crt"), junk].concat());
+        assert!(
+            err.starts_with("certificate #2 in the file is not a valid"),
+            "{err}"
+        );
+        let err = chain_err(b"-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n");
+        assert!(err.ends_with("certificate: invalid base64"), "{err}");
+        // A legacy-encrypted key (PEM headers, not plain base64) beside the certificate.
+        let with_key = [material("san.crt"), material("rsa-legacy.key")].concat();
+        assert_eq!(parse_pem_chain(&with_key).map(|c| c.len()), Ok(1));
+    }
+}

@@ -3,10 +3,9 @@
 //! it belongs to the certificate, and the file's permissions.
 //!
 //! No private key material leaves this module: [`KeyInfo`] holds only public data, decoded
-//! secrets live in zeroizing buffers, and errors never quote key bytes.
+//! key DER lives in zeroizing buffers, and errors never quote key bytes.
 
 use std::fmt;
-use std::io::Cursor;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
@@ -60,7 +59,10 @@ impl fmt::Debug for KeyInfo {
             .field("pem_label", &self.pem_label)
             .field(
                 "spki_der",
-                &self.spki_der.as_ref().map(|d| format!("<{} bytes>", d.len())),
+                &self
+                    .spki_der
+                    .as_ref()
+                    .map(|d| format!("<{} bytes>", d.len())),
             )
             .finish()
     }
@@ -71,7 +73,10 @@ pub enum KeyError {
     NoPrivateKey,
     MalformedPem(String),
     /// The DER inside the block is not the structure its label promises.
-    MalformedKey { label: String, reason: String },
+    MalformedKey {
+        label: String,
+        reason: String,
+    },
     /// `decrypt_encrypted_pkcs8` was given a key that is not `ENCRYPTED PRIVATE KEY`.
     NotEncryptedPkcs8(KeyFormat),
     WrongPassphrase,
@@ -103,61 +108,68 @@ impl fmt::Display for KeyError {
 
 impl std::error::Error for KeyError {}
 
-/// One PEM block located in a key file, before decoding.
-struct PemBlock<'a> {
-    label: String,
-    legacy_encrypted: bool,
+/// One `-----BEGIN …-----` to `-----END …-----` block of a PEM file, not yet decoded, so that
+/// blocks nobody asked for (an encrypted key beside a certificate) cannot fail a parse.
+pub(crate) struct PemBlock<'a> {
+    pub(crate) label: String,
+    /// A `Proc-Type: …ENCRYPTED` header: OpenSSL's legacy key encryption.
+    pub(crate) legacy_encrypted: bool,
     /// From the BEGIN line through the END line.
     text: &'a [u8],
 }
 
-/// Finds the first block whose label ends in `PRIVATE KEY`, skipping certificates and
-/// `EC PARAMETERS` that may share the file (nginx allows cert and key in one file).
-fn find_private_key_block(bytes: &[u8]) -> Option<PemBlock<'_>> {
-    let mut offset = 0;
+impl PemBlock<'_> {
+    /// The base64-decoded body; `None` if it is not valid base64.
+    pub(crate) fn decode(&self) -> Option<Vec<u8>> {
+        Pem::read(std::io::Cursor::new(self.text))
+            .ok()
+            .map(|(pem, _)| pem.contents)
+    }
+}
+
+/// All complete PEM blocks in file order; text outside blocks is ignored, as OpenSSL does.
+pub(crate) fn pem_blocks(bytes: &[u8]) -> Vec<PemBlock<'_>> {
+    let mut blocks = Vec::new();
     let mut open: Option<(usize, String, bool)> = None;
+    let mut offset = 0;
     for line in bytes.split_inclusive(|&b| b == b'\n') {
         let start = offset;
         offset += line.len();
-        let trimmed = line.trim_ascii();
-        match &mut open {
-            None => {
-                let label = trimmed
-                    .strip_prefix(b"-----BEGIN ")
-                    .and_then(|rest| rest.strip_suffix(b"-----"));
-                if let Some(label) = label.and_then(|l| std::str::from_utf8(l).ok()) {
-                    if label.ends_with("PRIVATE KEY") {
-                        open = Some((start, label.to_string(), false));
-                    }
-                }
+        let line = line.trim_ascii();
+        if let Some((begin, label, legacy)) = &mut open {
+            if line.starts_with(b"-----END ") {
+                blocks.push(PemBlock {
+                    label: std::mem::take(label),
+                    legacy_encrypted: *legacy,
+                    text: &bytes[*begin..offset],
+                });
+                open = None;
+            } else if line.starts_with(b"Proc-Type:") && line.ends_with(b"ENCRYPTED") {
+                *legacy = true;
             }
-            Some((begin, label, legacy)) => {
-                if trimmed.starts_with(b"-----END ") {
-                    return Some(PemBlock {
-                        label: std::mem::take(label),
-                        legacy_encrypted: *legacy,
-                        text: &bytes[*begin..offset],
-                    });
-                }
-                if trimmed.starts_with(b"Proc-Type:")
-                    && trimmed.windows(9).any(|w| w == b"ENCRYPTED")
-                {
-                    *legacy = true;
-                }
-            }
+        } else if let Some(label) = line
+            .strip_prefix(b"-----BEGIN ")
+            .and_then(|rest| rest.strip_suffix(b"-----"))
+        {
+            open = Some((start, String::from_utf8_lossy(label).into_owned(), false));
         }
     }
-    None
+    blocks
+}
+
+/// The first block whose label ends in `PRIVATE KEY`, skipping certificates and
+/// `EC PARAMETERS` that may share the file (nginx allows cert and key in one file).
+fn find_private_key_block(bytes: &[u8]) -> Option<PemBlock<'_>> {
+    pem_blocks(bytes)
+        .into_iter()
+        .find(|b| b.label.ends_with("PRIVATE KEY"))
 }
 
 fn decode_block(block: &PemBlock) -> Result<Zeroizing<Vec<u8>>, KeyError> {
-    match Pem::read(Cursor::new(block.text)) {
-        Ok((pem, _)) => Ok(Zeroizing::new(pem.contents)),
-        Err(_) => Err(KeyError::MalformedPem(format!(
-            "the {} block is not valid base64",
-            block.label
-        ))),
-    }
+    let der = block.decode().ok_or_else(|| {
+        KeyError::MalformedPem(format!("the {} block is not valid base64", block.label))
+    })?;
+    Ok(Zeroizing::new(der))
 }
 
 /// Reads the private key nginx would load from `bytes` (a PEM file) and reports its format
@@ -289,10 +301,9 @@ fn spki_from_pkcs8(der: &[u8]) -> Result<Option<Vec<u8>>, String> {
                     // CurvePrivateKey ::= OCTET STRING, wrapping the 32-byte seed.
                     let seed = <&OctetStringRef>::from_der(inner).map_err(|e| e.to_string())?;
                     use ring::signature::KeyPair;
-                    let pair = ring::signature::Ed25519KeyPair::from_seed_unchecked(
-                        seed.as_bytes(),
-                    )
-                    .map_err(|_| "Ed25519 seed is not 32 bytes".to_string())?;
+                    let pair =
+                        ring::signature::Ed25519KeyPair::from_seed_unchecked(seed.as_bytes())
+                            .map_err(|_| "Ed25519 seed is not 32 bytes".to_string())?;
                     pair.public_key().as_ref().to_vec()
                 }
             };
@@ -316,10 +327,7 @@ fn spki_from_sec1(
     pkcs8_curve: Option<ObjectIdentifier>,
 ) -> Result<Option<Vec<u8>>, String> {
     let key = sec1::EcPrivateKey::from_der(der).map_err(|e| e.to_string())?;
-    let curve = key
-        .parameters
-        .and_then(|p| p.named_curve())
-        .or(pkcs8_curve);
+    let curve = key.parameters.and_then(|p| p.named_curve()).or(pkcs8_curve);
     let Some(point) = key.public_key else {
         return Ok(None);
     };
@@ -353,9 +361,18 @@ pub fn key_matches_certificate(key: &KeyInfo, cert: &CertificateInfo) -> Option<
 /// A public key reduced to what identifies it, so that encoding differences (RSA vs RSA-PSS
 /// algorithm id, compressed vs uncompressed EC points, curve given or not) do not matter.
 enum PublicMaterial {
-    Rsa { n: Vec<u8>, e: Vec<u8> },
-    Ec { curve: Option<String>, point: Vec<u8> },
-    Other { oid: String, key: Vec<u8> },
+    Rsa {
+        n: Vec<u8>,
+        e: Vec<u8>,
+    },
+    Ec {
+        curve: Option<String>,
+        point: Vec<u8>,
+    },
+    Other {
+        oid: String,
+        key: Vec<u8>,
+    },
 }
 
 impl PublicMaterial {
@@ -390,7 +407,16 @@ impl PublicMaterial {
     fn same_key(&self, other: &Self) -> bool {
         match (self, other) {
             (Self::Rsa { n: n1, e: e1 }, Self::Rsa { n: n2, e: e2 }) => n1 == n2 && e1 == e2,
-            (Self::Ec { curve: c1, point: p1 }, Self::Ec { curve: c2, point: p2 }) => {
+            (
+                Self::Ec {
+                    curve: c1,
+                    point: p1,
+                },
+                Self::Ec {
+                    curve: c2,
+                    point: p2,
+                },
+            ) => {
                 let curves_agree = match (c1, c2) {
                     (Some(a), Some(b)) => a == b,
                     _ => true,
@@ -448,4 +474,54 @@ pub fn file_mode(path: impl AsRef<Path>) -> std::io::Result<FileMode> {
         uid: meta.uid(),
         gid: meta.gid(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tls::dhparam::test_material::material;
+
+    fn key(name: &str) -> KeyInfo {
+        inspect_key_pem(material(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    #[test]
+    fn file_mode_reports_group_and_other_bits() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("key.pem");
+        std::fs::write(&path, b"x").unwrap();
+        for (mode, wide) in [(0o600, false), (0o400, false), (0o640, true), (0o604, true)] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let got = file_mode(&path).unwrap();
+            assert_eq!(
+                (got.mode, got.is_wider_than_600()),
+                (mode, wide),
+                "{mode:o}"
+            );
+        }
+        assert!(file_mode(dir.path().join("missing")).is_err());
+    }
+
+    #[test]
+    fn password_file_lines_follow_nginx() {
+        let lines = password_file_lines(b"one\r\n\n two \nlast");
+        assert_eq!(lines, [&b"one"[..], b" two ", b"last"]);
+        assert_eq!(password_file_lines(b"\n\r\n"), [&b""[..]]);
+    }
+
+    #[test]
+    fn no_key_bytes_in_debug_or_errors() {
+        let info = key("rsa.key");
+        let debug = format!("{info:?}");
+        let spki_len = info.spki_der.as_ref().unwrap().len();
+        assert!(debug.contains(&format!("<{spki_len} bytes>")), "{debug}");
+        assert!(!debug.contains("48, 130"), "no byte list: {debug}");
+        let pem = std::str::from_utf8(material("rsa.key")).unwrap();
+        let body = pem.lines().nth(1).unwrap();
+        let corrupt = pem.replacen(body, &format!("{body}!"), 1);
+        let err = inspect_key_pem(corrupt.as_bytes()).unwrap_err();
+        assert!(!err.to_string().contains(&body[..16]), "{err}");
+        assert!(!format!("{err:?}").contains(&body[..16]));
+    }
 }

@@ -1,0 +1,8 @@
+//! KEY rules.
+
+use super::Rule;
+
+/// Every KEY rule, in code order.
+pub fn rules() -> Vec<&'static dyn Rule> {
+    vec![]
+}

@@ -1,0 +1,145 @@
+//! Lint rules: one file per rule under a directory per family, ruff style.
+//!
+//! A rule is a unit struct declared with [`rule!`]: its doc comment is its
+//! documentation (What it does / Why is this bad? / Example / Use instead /
+//! References), rendered by `explain CODE`, `docs/rules/CODE.md`, SARIF
+//! `helpUri` and JSON. Rules read the Site model and the file facts cache,
+//! never the raw syntax tree of the files alone.
+
+pub mod context;
+pub mod profile;
+pub mod registry;
+
+pub mod crt;
+pub mod hdr;
+pub mod key;
+pub mod prx;
+pub mod red;
+pub mod sec;
+pub mod tls;
+
+pub use context::{Checker, RuleOptions};
+pub use profile::{Profile, ProfileSpec};
+pub use registry::{all_rules, find_rule};
+
+use crate::diag::{Diagnostic, Severity};
+use crate::source::Span;
+
+/// Whether a rule can offer a fix (the docs say which).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixAvailability {
+    Never,
+    Sometimes,
+    Always,
+}
+
+/// What every rule declares about itself.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub code: &'static str,
+    /// kebab-case slug, e.g. `legacy-protocols`.
+    pub name: &'static str,
+    /// One line, for `rules` and SARIF `shortDescription`.
+    pub summary: &'static str,
+    pub severity: Severity,
+    /// Profiles the rule runs under; empty means all.
+    pub profiles: &'static [Profile],
+    pub fix: FixAvailability,
+    /// The rule's doc comment, Markdown.
+    pub doc: &'static str,
+}
+
+impl RuleMeta {
+    pub fn applies_to(&self, profile: Profile) -> bool {
+        self.profiles.is_empty() || self.profiles.contains(&profile)
+    }
+
+    pub fn family(&self) -> &'static str {
+        &self.code[..3]
+    }
+
+    /// Where the rule's page lives in the repository.
+    pub fn doc_path(&self) -> String {
+        format!("docs/rules/{}.md", self.code)
+    }
+
+    /// A diagnostic of this rule at `span` with the rule's severity.
+    pub fn at(&self, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(self.code, self.severity, span, message)
+    }
+}
+
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>);
+}
+
+/// Declare a rule: its doc comment, struct and metadata in one place.
+///
+/// ```ignore
+/// rule! {
+///     /// ## What it does
+///     /// …
+///     pub struct LegacyProtocols;
+///     code = "TLS001", name = "legacy-protocols", severity = Error,
+///     summary = "Legacy protocol versions (SSLv3, TLSv1, TLSv1.1) are enabled",
+/// }
+/// ```
+#[macro_export]
+macro_rules! rule {
+    (
+        $(#[doc = $doc:literal])*
+        $vis:vis struct $name:ident;
+        code = $code:literal, name = $slug:literal, severity = $sev:ident,
+        summary = $summary:literal
+        $(, profiles = [$($profile:ident),* $(,)?])?
+        $(, fix = $fix:ident)?
+        $(,)?
+    ) => {
+        $(#[doc = $doc])*
+        $vis struct $name;
+
+        impl $name {
+            pub const META: $crate::rules::RuleMeta = $crate::rules::RuleMeta {
+                code: $code,
+                name: $slug,
+                summary: $summary,
+                severity: $crate::diag::Severity::$sev,
+                profiles: &[$($($crate::rules::Profile::$profile),*)?],
+                fix: $crate::rule!(@fix $($fix)?),
+                doc: concat!($($doc, "\n"),*),
+            };
+        }
+    };
+    (@fix) => { $crate::rules::FixAvailability::Never };
+    (@fix $fix:ident) => { $crate::rules::FixAvailability::$fix };
+}
+
+/// Run every rule that applies to the profile.
+pub fn run(cx: &Checker<'_>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in all_rules() {
+        let meta = rule.meta();
+        if meta.applies_to(cx.profile) && cx.options.is_selected(meta.code) {
+            rule.check(cx, &mut out);
+        }
+    }
+    out
+}
+
+/// Codes emitted outside the rule registry: syntax/validation and suppressions.
+pub const OTHER_CODES: &[&str] = &[
+    "SYN001", "SYN002", "SYN003", "SYN004", "SYN005", "SYN006", "SYN007", "SYN010", "SYN011",
+    "SUP001", "SUP002",
+];
+
+pub fn is_known_code(code: &str) -> bool {
+    find_rule(code).is_some() || OTHER_CODES.iter().any(|c| c.eq_ignore_ascii_case(code))
+}
+
+/// Whether `prefix` names a code or a family/prefix of codes (`TLS`, `CRT00`).
+pub fn is_known_prefix(prefix: &str) -> bool {
+    let p = prefix.to_ascii_uppercase();
+    all_rules().iter().any(|r| r.meta().code.starts_with(&p))
+        || OTHER_CODES.iter().any(|c| c.starts_with(&p))
+}

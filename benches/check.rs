@@ -1,1 +1,748 @@
-fn main(){}
+//! Speed benchmark for issue 2's "Speed" requirement.
+//!
+//! `cargo bench --bench check` generates realistic nginx trees (a main
+//! `nginx.conf`, `maps.conf`, `upstreams/*.conf`, `sites/*.conf`) and times:
+//!
+//! * our release binary, `nginx-audit check --format json` (median of 5),
+//! * `nginx -t` and `crossplane parse` on the same tree (peers),
+//! * in process: the parser alone (MB/s, one thread), `config::load`,
+//!   the full `check::check`, and `check` plus JSON rendering, which
+//!   separates process startup and output from the pipeline itself.
+//!
+//! Wall time is measured here; peak RSS comes from `/usr/bin/time -f %M`.
+//!
+//! Environment:
+//! * `BENCH_SIZES`  TLS server counts, default `2000,20000`
+//! * `BENCH_PEERS=0` skip `nginx -t` and `crossplane`
+//! * `BENCH_RUNS`   runs of our binary per size, default 5
+//! * `NGINX_AUDIT_BIN` use this binary instead of building `target/release/nginx-audit`
+//! * `BENCH_DIR`    generate the trees here and keep them (default: a temp dir)
+//!
+//! A "server" below is one TLS `server` block (listen 443 ssl http2, certs,
+//! HSTS, ten locations, an `if`); each has a companion port-80 `return 301`
+//! server, so a tree of N servers holds 2N `server` blocks. Ten sites (20
+//! `server` blocks) per file under `sites/`.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nginx_audit::check::{check, CheckOptions};
+use nginx_audit::config::{self, LoadOptions};
+use nginx_audit::render::{render, Format};
+use nginx_audit::source::FileId;
+use nginx_audit::syntax;
+
+const SITES_PER_FILE: usize = 10;
+const SITES_PER_UPSTREAM: usize = 10;
+const UPSTREAMS_PER_FILE: usize = 20;
+const TIME: &str = "/usr/bin/time";
+
+/// A generated tree on disk.
+struct Tree {
+    main: PathBuf,
+    files: Vec<PathBuf>,
+    bytes: u64,
+}
+
+/// One timed run of an external command.
+struct Run {
+    wall: Duration,
+    peak_kib: Option<u64>,
+    ok: bool,
+    stderr: String,
+}
+
+/// Summary of several runs of one command.
+struct Measured {
+    wall: Duration,
+    peak_kib: Option<u64>,
+    runs: usize,
+    ok: bool,
+    note: String,
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("BENCH_SIZES")
+        .unwrap_or_else(|_| "2000,20000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let peers = std::env::var("BENCH_PEERS").map_or(true, |v| v != "0");
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5)
+        .max(1);
+
+    let has_time = Path::new(TIME).is_file();
+    if !has_time {
+        println!("note: {TIME} absent (apt-get install -y time); peak memory not measured");
+    }
+    let nginx = peers.then(|| which("nginx")).flatten();
+    let crossplane = peers.then(|| which("crossplane")).flatten();
+    if peers {
+        if nginx.is_none() {
+            println!("nginx: not installed");
+        }
+        if crossplane.is_none() {
+            println!("crossplane: not installed");
+        }
+    }
+
+    let bin = our_binary();
+    println!("binary: {}", bin.display());
+    print_machine();
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root =
+        std::env::var_os("BENCH_DIR").map_or_else(|| tmp.path().to_path_buf(), PathBuf::from);
+    let certs = root.join("certs");
+    let (cert, key) = make_cert(&certs);
+
+    // The generated tree must be one nginx accepts, or the comparison is moot.
+    if let Some(nginx) = &nginx {
+        let small = generate(&root.join("sanity"), 40, &cert, &key);
+        let r = timed(has_time, nginx, &nginx_args(&small.main));
+        if !r.ok {
+            eprintln!("nginx -t rejects the generated tree:\n{}", r.stderr);
+            std::process::exit(1);
+        }
+        println!(
+            "sanity: nginx -t accepts the generated tree (40 servers){}",
+            warnings(&r.stderr)
+        );
+    }
+
+    let mut rows = Vec::new();
+    let mut targets = Vec::new();
+    for &n in &sizes {
+        let tree = generate(&root.join(format!("n{n}")), n, &cert, &key);
+        let mb = tree.bytes as f64 / 1e6;
+        println!(
+            "\n== {n} TLS servers ({} server blocks), {} files, {mb:.1} MB; load average {} ==",
+            2 * n,
+            tree.files.len(),
+            loadavg()
+        );
+
+        // In-process numbers first: they also warm the page cache.
+        let inproc = in_process(&tree, runs);
+        println!(
+            "in-process: parse {:.3} s ({:.0} MB/s), load {:.3} s, check {:.3} s, check+json {:.3} s; {} diagnostics, {} files",
+            secs(inproc.parse),
+            mb / secs(inproc.parse),
+            secs(inproc.load),
+            secs(inproc.check),
+            secs(inproc.check_json),
+            inproc.diagnostics,
+            inproc.files
+        );
+
+        let ours_args: Vec<String> = vec![
+            "check".into(),
+            "--format".into(),
+            "json".into(),
+            tree.main.display().to_string(),
+        ];
+        let ours = measure(has_time, &bin.display().to_string(), &ours_args, runs, true);
+        report("nginx-audit check", &ours);
+
+        let peer_runs = if n <= 5000 { 3 } else { 1 };
+        let ng = nginx.as_ref().map(|ng| {
+            let m = measure(has_time, ng, &nginx_args(&tree.main), peer_runs, false);
+            report("nginx -t", &m);
+            m
+        });
+        let cp = crossplane.as_ref().map(|cp| {
+            let args = vec!["parse".into(), tree.main.display().to_string()];
+            let m = measure(has_time, cp, &args, peer_runs, false);
+            report("crossplane parse", &m);
+            m
+        });
+
+        targets.push((
+            n,
+            mb,
+            secs(ours.wall),
+            ours.peak_kib,
+            ng.as_ref().map(|m| secs(m.wall)),
+            cp.as_ref().map(|m| secs(m.wall)),
+            mb / secs(inproc.parse),
+        ));
+        rows.push(Row {
+            n,
+            mb,
+            ours,
+            inproc,
+            nginx: ng,
+            crossplane: cp,
+        });
+    }
+
+    print_table(&rows);
+    print_targets(&targets);
+}
+
+struct InProcess {
+    parse: Duration,
+    load: Duration,
+    check: Duration,
+    check_json: Duration,
+    diagnostics: usize,
+    files: usize,
+}
+
+fn in_process(tree: &Tree, runs: usize) -> InProcess {
+    let sources: Vec<Vec<u8>> = tree.files.iter().map(|p| fs::read(p).unwrap()).collect();
+    // Parser alone, one thread, best of 5.
+    let mut parse = Duration::MAX;
+    for _ in 0..5 {
+        let t = Instant::now();
+        let mut nodes = 0usize;
+        for (i, src) in sources.iter().enumerate() {
+            let f = syntax::parse(FileId(i as u32), src);
+            nodes += f.directives.len();
+            std::hint::black_box(&f);
+        }
+        std::hint::black_box(nodes);
+        parse = parse.min(t.elapsed());
+    }
+    let targets = [tree.main.clone()];
+    let load = median(runs, || {
+        let cfg = config::load(&targets, &LoadOptions::default());
+        std::hint::black_box(&cfg);
+    });
+    let opts = CheckOptions::default();
+    let check_t = median(runs, || {
+        let r = check(&targets, &opts);
+        std::hint::black_box(&r);
+    });
+    let check_json = median(runs, || {
+        let r = check(&targets, &opts);
+        let mut sink = std::io::sink();
+        render(&r, Format::Json, &mut sink).unwrap();
+    });
+    let r = check(&targets, &opts);
+    InProcess {
+        parse,
+        load,
+        check: check_t,
+        check_json,
+        diagnostics: r.diagnostics.len(),
+        files: r.config.files.len(),
+    }
+}
+
+fn median(runs: usize, mut f: impl FnMut()) -> Duration {
+    let mut v: Vec<Duration> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+// ---------------------------------------------------------------- peers
+
+fn nginx_args(main: &Path) -> Vec<String> {
+    let prefix = format!("{}/", main.parent().unwrap().display());
+    vec![
+        "-t".into(),
+        "-p".into(),
+        prefix,
+        "-c".into(),
+        main.display().to_string(),
+    ]
+}
+
+fn which(name: &str) -> Option<String> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+        .map(|p| p.display().to_string())
+}
+
+/// Run `cmd args` once under `/usr/bin/time`, stdout discarded.
+fn timed(has_time: bool, cmd: &str, args: &[String]) -> Run {
+    let out_file = tempfile::NamedTempFile::new().expect("temp file");
+    let mut c = if has_time {
+        let mut c = Command::new(TIME);
+        c.arg("-f")
+            .arg("%e %M")
+            .arg("-o")
+            .arg(out_file.path())
+            .arg(cmd);
+        c
+    } else {
+        Command::new(cmd)
+    };
+    c.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let t = Instant::now();
+    let output = c
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd}: {e}"));
+    let wall = t.elapsed();
+    let peak_kib = fs::read_to_string(out_file.path()).ok().and_then(|s| {
+        s.lines()
+            .last()
+            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+    });
+    Run {
+        wall,
+        peak_kib,
+        ok: output.status.success(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Median wall and peak of `runs` runs. `findings_ok`: exit code 1 (findings) counts as success.
+fn measure(has_time: bool, cmd: &str, args: &[String], runs: usize, findings_ok: bool) -> Measured {
+    let mut all: Vec<Run> = (0..runs).map(|_| timed(has_time, cmd, args)).collect();
+    let ok = all
+        .iter()
+        .all(|r| r.ok || (findings_ok && r.stderr.trim().is_empty()));
+    let note = if ok {
+        warnings(&all[0].stderr)
+    } else {
+        format!(
+            " FAILED: {}",
+            all[0]
+                .stderr
+                .lines()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" | ")
+        )
+    };
+    all.sort_by_key(|r| r.wall);
+    let mid = &all[all.len() / 2];
+    Measured {
+        wall: mid.wall,
+        peak_kib: all.iter().filter_map(|r| r.peak_kib).max(),
+        runs,
+        ok,
+        note,
+    }
+}
+
+fn warnings(stderr: &str) -> String {
+    let w: Vec<&str> = stderr.lines().filter(|l| l.contains("[warn]")).collect();
+    if w.is_empty() {
+        String::new()
+    } else {
+        format!(" ({} warnings, first: {})", w.len(), w[0])
+    }
+}
+
+fn report(name: &str, m: &Measured) {
+    println!(
+        "{name}: {:.3} s median of {}, peak {}{}",
+        secs(m.wall),
+        m.runs,
+        mib(m.peak_kib),
+        m.note
+    );
+}
+
+fn mib(kib: Option<u64>) -> String {
+    kib.map_or("n/a".into(), |k| format!("{:.0} MiB", k as f64 / 1024.0))
+}
+
+// ---------------------------------------------------------------- our binary
+
+fn our_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("NGINX_AUDIT_BIN") {
+        return PathBuf::from(p);
+    }
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(["build", "--release", "--quiet", "--bin", "nginx-audit"])
+        .current_dir(manifest)
+        .status()
+        .expect("cannot run cargo");
+    if !status.success() {
+        eprintln!("cargo build --release failed");
+        std::process::exit(1);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest.join("target"));
+    target.join("release").join("nginx-audit")
+}
+
+fn print_machine() {
+    let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .map_or("unknown", str::trim);
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    println!(
+        "machine: {cores} cores, {model}; load average {}",
+        loadavg()
+    );
+}
+
+/// The 1, 5 and 15 minute load averages: other work on the machine skews wall times.
+fn loadavg() -> String {
+    let load = fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    load.split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+// ---------------------------------------------------------------- generation
+
+/// One self-signed RSA certificate and unencrypted key, shared by every server.
+fn make_cert(dir: &Path) -> (PathBuf, PathBuf) {
+    fs::create_dir_all(dir).unwrap();
+    let cert = dir.join("bench.crt");
+    let key = dir.join("bench.key");
+    let out = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "365",
+        ])
+        .args(["-subj", "/CN=bench.test"])
+        .args(["-addext", "subjectAltName=DNS:bench.test,DNS:*.bench.test"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("cannot run openssl");
+    assert!(
+        out.status.success(),
+        "openssl req failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    fs::set_permissions(&key, fs::Permissions::from_mode(0o600)).unwrap();
+    (cert, key)
+}
+
+fn generate(dir: &Path, sites: usize, cert: &Path, key: &Path) -> Tree {
+    fs::create_dir_all(dir.join("sites")).unwrap();
+    fs::create_dir_all(dir.join("upstreams")).unwrap();
+    fs::create_dir_all(dir.join("logs")).unwrap();
+    let mut files = Vec::new();
+    let mut bytes = 0u64;
+    let mut write = |path: PathBuf, text: &str| {
+        fs::write(&path, text).unwrap();
+        bytes += text.len() as u64;
+        files.push(path);
+    };
+
+    write(dir.join("nginx.conf"), MAIN_CONF);
+
+    let mut maps = String::from(MAPS_HEAD);
+    maps.push_str("map $host $site_tier {\n    hostnames;\n    default standard;\n");
+    for s in 0..sites {
+        let tier = if s % 5 == 0 { "premium" } else { "standard" };
+        writeln!(maps, "    site{s}.bench.test {tier};").unwrap();
+    }
+    maps.push_str("}\n");
+    write(dir.join("maps.conf"), &maps);
+
+    let upstreams = sites.div_ceil(SITES_PER_UPSTREAM);
+    for (f, first) in (0..upstreams).step_by(UPSTREAMS_PER_FILE).enumerate() {
+        let mut text = String::new();
+        for u in first..(first + UPSTREAMS_PER_FILE).min(upstreams) {
+            let port = 5000 + u % 1000;
+            let ip = 1 + u / 1000 % 250;
+            writeln!(
+                text,
+                "upstream backend_{u} {{\n    server 127.0.{ip}.1:{port} max_fails=3 fail_timeout=10s;\n    server 127.0.{ip}.2:{port} backup;\n    keepalive 32;\n}}\n"
+            )
+            .unwrap();
+        }
+        write(dir.join(format!("upstreams/{f:05}.conf")), &text);
+    }
+
+    let (cert, key) = (cert.display().to_string(), key.display().to_string());
+    for (f, first) in (0..sites).step_by(SITES_PER_FILE).enumerate() {
+        let mut text = String::new();
+        for s in first..(first + SITES_PER_FILE).min(sites) {
+            site(&mut text, s, &cert, &key);
+        }
+        write(dir.join(format!("sites/{f:05}.conf")), &text);
+    }
+    Tree {
+        main: dir.join("nginx.conf"),
+        files,
+        bytes,
+    }
+}
+
+const MAIN_CONF: &str = r#"# Generated by benches/check.rs
+worker_processes auto;
+pid nginx.pid;
+error_log stderr warn;
+
+events {
+    worker_connections 1024;
+}
+
+http {
+    types {
+        text/html html htm;
+        text/css css;
+        application/javascript js;
+        image/png png;
+    }
+    default_type application/octet-stream;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_timeout 65;
+    server_tokens off;
+    access_log logs/access.log;
+
+    server_names_hash_bucket_size 128;
+    server_names_hash_max_size 262144;
+    map_hash_bucket_size 128;
+    map_hash_max_size 262144;
+
+    ssl_session_cache shared:SSL:10m;
+    ssl_session_timeout 1d;
+    ssl_session_tickets off;
+
+    include maps.conf;
+    include upstreams/*.conf;
+    include sites/*.conf;
+}
+"#;
+
+const MAPS_HEAD: &str = r#"map $http_upgrade $connection_upgrade {
+    default upgrade;
+    ''      close;
+}
+
+map $http_user_agent $is_bot {
+    default 0;
+    ~*(bot|crawler|spider) 1;
+}
+
+"#;
+
+const PROXY_HEADERS: &str = "proxy_set_header Host $host;
+proxy_set_header X-Real-IP $remote_addr;
+proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+proxy_set_header X-Forwarded-Proto $scheme;";
+
+fn proxy(out: &mut String, indent: &str, u: usize) {
+    writeln!(out, "{indent}proxy_pass http://backend_{u};").unwrap();
+    for l in PROXY_HEADERS.lines() {
+        writeln!(out, "{indent}{l}").unwrap();
+    }
+}
+
+fn site(out: &mut String, s: usize, cert: &str, key: &str) {
+    let u = s / SITES_PER_UPSTREAM;
+    let names = format!("site{s}.bench.test www{s}.bench.test");
+    let i2 = "        ";
+    let i3 = "            ";
+    writeln!(
+        out,
+        r#"# site {s}
+server {{
+    listen 443 ssl http2;
+    server_name {names};
+
+    ssl_certificate     {cert};
+    ssl_certificate_key {key};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers HIGH:!aNULL:!MD5;
+    ssl_prefer_server_ciphers on;
+
+    root /var/www/site{s}/public;
+    index index.html;
+    client_max_body_size 10m;
+
+    add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;
+    add_header X-Content-Type-Options nosniff always;
+    add_header X-Frame-Options DENY always;
+
+    if ($request_method !~ ^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$) {{
+        return 405;
+    }}
+
+    location / {{
+        try_files $uri $uri/ @fallback;
+    }}
+
+    location @fallback {{"#
+    )
+    .unwrap();
+    proxy(out, i2, u);
+    out.push_str("    }\n\n    location /api/ {\n");
+    proxy(out, i2, u);
+    writeln!(
+        out,
+        "{i2}proxy_read_timeout 60s;\n{i2}proxy_connect_timeout 5s;\n\n{i2}location /api/admin/ {{\n{i3}allow 10.0.0.0/8;\n{i3}deny all;"
+    )
+    .unwrap();
+    proxy(out, i3, u);
+    out.push_str("        }\n    }\n\n    location /ws/ {\n");
+    proxy(out, i2, u);
+    writeln!(
+        out,
+        r#"{i2}proxy_http_version 1.1;
+{i2}proxy_set_header Upgrade $http_upgrade;
+{i2}proxy_set_header Connection $connection_upgrade;
+    }}
+
+    location ~* \.(css|js)$ {{
+        expires 30d;
+        access_log off;
+        try_files $uri =404;
+    }}
+
+    location ~* \.(png|jpe?g|gif|svg|ico|woff2?)$ {{
+        expires 90d;
+        access_log off;
+        log_not_found off;
+    }}
+
+    location ^~ /static/ {{
+        alias /var/www/site{s}/static/;
+    }}
+
+    location = /health {{
+        access_log off;
+        default_type text/plain;
+        return 200 "ok\n";
+    }}
+
+    error_page 502 503 504 /50x.html;
+    location = /50x.html {{
+        root /usr/share/nginx/html;
+        internal;
+    }}
+}}
+
+server {{
+    listen 80;
+    server_name {names};
+    return 301 https://$host$request_uri;
+}}
+"#
+    )
+    .unwrap();
+}
+
+// ---------------------------------------------------------------- output
+
+struct Row {
+    n: usize,
+    mb: f64,
+    ours: Measured,
+    inproc: InProcess,
+    nginx: Option<Measured>,
+    crossplane: Option<Measured>,
+}
+
+fn print_table(rows: &[Row]) {
+    println!("\n| TLS servers | MB | tool | wall (s) | peak RSS | peer / ours |");
+    println!("|---:|---:|---|---:|---:|---:|");
+    for r in rows {
+        let ours = secs(r.ours.wall);
+        println!(
+            "| {} | {:.1} | nginx-audit check (process, median of {}) | {:.3} | {} | 1× |",
+            r.n,
+            r.mb,
+            r.ours.runs,
+            ours,
+            mib(r.ours.peak_kib)
+        );
+        println!(
+            "| {} | {:.1} | check, in-process (+ JSON render) | {:.3} ({:.3}) | | |",
+            r.n,
+            r.mb,
+            secs(r.inproc.check),
+            secs(r.inproc.check_json)
+        );
+        println!(
+            "| {} | {:.1} | load only, in-process (read + parse + includes) | {:.3} | | |",
+            r.n,
+            r.mb,
+            secs(r.inproc.load)
+        );
+        println!(
+            "| {} | {:.1} | parser alone, 1 thread (best of 5) | {:.3} ({:.0} MB/s) | | |",
+            r.n,
+            r.mb,
+            secs(r.inproc.parse),
+            r.mb / secs(r.inproc.parse)
+        );
+        for (name, m) in [("nginx -t", &r.nginx), ("crossplane parse", &r.crossplane)] {
+            if let Some(m) = m {
+                println!(
+                    "| {} | {:.1} | {name} ({} run{}){} | {:.2} | {} | {:.0}× |",
+                    r.n,
+                    r.mb,
+                    m.runs,
+                    if m.runs == 1 { "" } else { "s, median" },
+                    if m.ok { "" } else { " FAILED" },
+                    secs(m.wall),
+                    mib(m.peak_kib),
+                    secs(m.wall) / ours
+                );
+            }
+        }
+    }
+}
+
+type TargetRow = (usize, f64, f64, Option<u64>, Option<f64>, Option<f64>, f64);
+
+fn print_targets(rows: &[TargetRow]) {
+    println!("\ntargets:");
+    let verdict = |ok: bool| if ok { "PASS" } else { "MISS" };
+    for &(n, mb, ours, peak, ng, cp, parse) in rows {
+        if n == 2000 {
+            for (name, t) in [("nginx -t", ng), ("crossplane", cp)] {
+                match t {
+                    Some(t) => println!(
+                        "  {n} servers: ≥50× faster than {name}: {:.0}× {}",
+                        t / ours,
+                        verdict(t / ours >= 50.0)
+                    ),
+                    None => println!("  {n} servers: vs {name}: not measured"),
+                }
+            }
+        }
+        if n == 20000 {
+            println!(
+                "  {n} servers ({mb:.0} MB): wall < 0.5 s: {ours:.3} s {}",
+                verdict(ours < 0.5)
+            );
+            match peak {
+                Some(k) => println!(
+                    "  {n} servers: peak < 300 MiB: {} {}",
+                    mib(Some(k)),
+                    verdict(k < 300 * 1024)
+                ),
+                None => println!("  {n} servers: peak memory not measured"),
+            }
+        }
+        println!(
+            "  {n} servers: parser ≥ 200 MB/s per core: {parse:.0} MB/s {}",
+            verdict(parse >= 200.0)
+        );
+    }
+}

@@ -78,7 +78,10 @@ impl SourceFile {
         };
         let start = self.line_starts[line] as usize;
         let end = (offset as usize).min(self.bytes.len());
-        let col = String::from_utf8_lossy(&self.bytes[start..end]).chars().count() + 1;
+        let col = String::from_utf8_lossy(&self.bytes[start..end])
+            .chars()
+            .count()
+            + 1;
         (line + 1, col)
     }
 

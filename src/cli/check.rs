@@ -59,8 +59,7 @@ pub fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
     let loaded = settings_path.map(|p| settings::read(&p)).transpose()?;
     let file = loaded.as_ref().map(|l| &l.settings);
 
-    let mut rules = RuleOptions::default();
-    rules.nginx_version = match (
+    let nginx_version = match (
         args.nginx_version,
         file.and_then(|f| f.nginx_version.as_deref()),
     ) {
@@ -68,23 +67,28 @@ pub fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
         (None, Some(v)) => Some(v.parse()?),
         (None, None) => None,
     };
-    if let Some(days) = args.expiry_days.or(file.and_then(|f| f.expiry_days)) {
-        rules.expiry_warning_days = days;
-    }
-    rules.select = if args.select.is_empty() {
+    let mut select = if args.select.is_empty() {
         file.map(|f| f.select.clone()).unwrap_or_default()
     } else {
         args.select.clone()
     };
-    rules.ignore = args.ignore.clone();
-    rules
-        .ignore
-        .extend(file.map(|f| f.ignore.clone()).unwrap_or_default());
-    rules
-        .select
+    let mut ignore = args.ignore.clone();
+    ignore.extend(file.map(|f| f.ignore.clone()).unwrap_or_default());
+    select
         .iter_mut()
-        .chain(rules.ignore.iter_mut())
+        .chain(ignore.iter_mut())
         .for_each(|c| c.make_ascii_uppercase());
+    let defaults = RuleOptions::default();
+    let rules = RuleOptions {
+        nginx_version,
+        expiry_warning_days: args
+            .expiry_days
+            .or(file.and_then(|f| f.expiry_days))
+            .unwrap_or(defaults.expiry_warning_days),
+        select,
+        ignore,
+        ..defaults
+    };
     for code in rules.select.iter().chain(&rules.ignore) {
         if !crate::rules::is_known_prefix(code) {
             return Err(format!(

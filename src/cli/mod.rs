@@ -3,6 +3,7 @@
 
 pub mod check;
 pub mod generate;
+pub mod rules;
 
 use std::path::PathBuf;
 
@@ -37,6 +38,17 @@ pub struct Cli {
 pub enum Command {
     /// Parse, resolve includes, validate and lint nginx configs.
     Check(CheckArgs),
+    /// List every rule: code, severity, name, summary, profiles.
+    Rules {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a rule's documentation.
+    Explain {
+        /// A rule code, e.g. TLS001.
+        code: String,
+    },
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]

@@ -347,8 +347,14 @@ mod tests {
     #[test]
     fn suggestions_are_close_names() {
         let t = DirectiveTable::get();
-        assert_eq!(t.suggest("proxy_pas", Context::Location), Some("proxy_pass"));
-        assert_eq!(t.suggest("ssl_protocol", Context::Server), Some("ssl_protocols"));
+        assert_eq!(
+            t.suggest("proxy_pas", Context::Location),
+            Some("proxy_pass")
+        );
+        assert_eq!(
+            t.suggest("ssl_protocol", Context::Server),
+            Some("ssl_protocols")
+        );
         assert_eq!(t.suggest("zzzzzzzz", Context::Server), None);
     }
 }

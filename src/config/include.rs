@@ -18,6 +18,10 @@ pub fn full_path(prefix: &Path, arg: &str) -> PathBuf {
     }
 }
 
+/// At most this many paths per pattern: with a symlink loop (`d/l -> .`),
+/// `d/*/*/*/…` matches exponentially many.
+pub const MAX_GLOB_MATCHES: usize = 100_000;
+
 /// Expand a glob pattern into the sorted list of existing paths it matches.
 /// Errors reading a directory on the way are returned as the empty set, as
 /// glob(3) does with GLOB_NOCHECK unset.
@@ -61,6 +65,10 @@ pub fn expand_glob(pattern: &Path) -> Vec<PathBuf> {
                 .collect();
             names.sort();
             next.extend(names.into_iter().map(|n| dir.join(n)));
+            if next.len() >= MAX_GLOB_MATCHES {
+                next.truncate(MAX_GLOB_MATCHES);
+                break;
+            }
         }
         current = next;
         if current.is_empty() {

@@ -5,7 +5,7 @@
 //! tree is walked without copying (see [`Config::expand`]). Missing,
 //! unreadable and cyclic includes become diagnostics, never panics.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -96,6 +96,7 @@ pub fn load(targets: &[PathBuf], opts: &LoadOptions) -> Config {
         }
     }
     cut_include_cycles(&mut cfg);
+    cut_include_bombs(&mut cfg);
     cfg
 }
 
@@ -104,7 +105,7 @@ fn load_target(cfg: &mut Config, target: &Path, opts: &LoadOptions) {
         Ok(m) => m,
         Err(e) => {
             cfg.target_errors
-                .push(format!("{}: {}", target.display(), io_message(&e)));
+                .push(format!("cannot read {}: {}", target.display(), plain_io_message(&e)));
             return;
         }
     };
@@ -115,7 +116,8 @@ fn load_target(cfg: &mut Config, target: &Path, opts: &LoadOptions) {
             return;
         }
         let mut files = Vec::new();
-        collect_files(target, &mut files, &mut cfg.target_errors, 0);
+        let mut seen = HashSet::new();
+        collect_files(target, &mut files, &mut cfg.target_errors, &mut seen, 0);
         files.sort();
         for f in files {
             add_root(cfg, &f, opts);
@@ -126,11 +128,24 @@ fn load_target(cfg: &mut Config, target: &Path, opts: &LoadOptions) {
 }
 
 /// Regular files under `dir`, recursively, skipping dotfiles (as `include dir/*` would).
-fn collect_files(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<String>, depth: u32) {
+fn collect_files(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    errors: &mut Vec<String>,
+    seen: &mut HashSet<PathBuf>,
+    depth: u32,
+) {
+    // A symlink can make a directory its own descendant (`d/l -> .`): visit
+    // each real directory once, or the walk grows exponentially.
+    if let Ok(real) = std::fs::canonicalize(dir) {
+        if !seen.insert(real) {
+            return;
+        }
+    }
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            errors.push(format!("{}: {}", dir.display(), io_message(&e)));
+            errors.push(format!("cannot read directory {}: {}", dir.display(), plain_io_message(&e)));
             return;
         }
     };
@@ -140,15 +155,18 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>, errors: &mut Vec<String>, d
         }
         let path = entry.path();
         match std::fs::metadata(&path) {
-            Ok(m) if m.is_dir() && depth < 16 => collect_files(&path, out, errors, depth + 1),
+            Ok(m) if m.is_dir() && depth < 16 => {
+                collect_files(&path, out, errors, seen, depth + 1)
+            }
             Ok(m) if m.is_file() => out.push(path),
             Ok(_) => {}
-            Err(e) => errors.push(format!("{}: {}", path.display(), io_message(&e))),
+            Err(e) => errors.push(format!("cannot read {}: {}", path.display(), plain_io_message(&e))),
         }
     }
 }
 
 fn add_root(cfg: &mut Config, path: &Path, opts: &LoadOptions) {
+    let known = cfg.files.len();
     let file = match read_source(cfg, path) {
         Ok(f) => f,
         Err(msg) => {
@@ -156,6 +174,10 @@ fn add_root(cfg: &mut Config, path: &Path, opts: &LoadOptions) {
             return;
         }
     };
+    // The same file reached twice (named twice, or through a symlink): lint it once.
+    if (file.0 as usize) < known && cfg.roots.iter().any(|r| r.file == file) {
+        return;
+    }
     let context = opts
         .context
         .unwrap_or_else(|| guess_context(&cfg.file(file).directives));
@@ -178,7 +200,7 @@ fn load_stdin(cfg: &mut Config, opts: &LoadOptions) {
         .read_to_end(&mut bytes)
     {
         cfg.target_errors
-            .push(format!("<stdin>: {}", io_message(&e)));
+            .push(format!("cannot read stdin: {}", plain_io_message(&e)));
         return;
     }
     let dump = super::dump::split_nginx_t(&bytes);
@@ -254,7 +276,11 @@ fn read_source(cfg: &mut Config, path: &Path) -> Result<FileId, String> {
             MAX_FILE_BYTES >> 20
         ));
     }
-    let bytes = std::fs::read(&canonical).map_err(|e| open_failed(path, &e))?;
+    // Bounded even if the file grows between the size check and the read.
+    let mut bytes = Vec::new();
+    std::fs::File::open(&canonical)
+        .and_then(|f| f.take(MAX_FILE_BYTES).read_to_end(&mut bytes))
+        .map_err(|e| open_failed(path, &e))?;
     let id = add_parsed(cfg, path.to_path_buf(), bytes);
     cfg.by_canonical.insert(canonical, id);
     Ok(id)
@@ -269,7 +295,12 @@ fn resolve_includes(cfg: &mut Config, file: FileId, prefix: &Path) {
 }
 
 /// Resolve the `include`s of one file; returns files read for the first time.
-fn resolve_includes_in(cfg: &mut Config, file: FileId, prefix: &Path, from_dump: bool) -> Vec<FileId> {
+fn resolve_includes_in(
+    cfg: &mut Config,
+    file: FileId,
+    prefix: &Path,
+    from_dump: bool,
+) -> Vec<FileId> {
     let includes: Vec<(Span, Span, String)> = cfg
         .file(file)
         .walk()
@@ -314,8 +345,9 @@ fn resolve_includes_in(cfg: &mut Config, file: FileId, prefix: &Path, from_dump:
                     ids.push(id);
                 }
                 Err(msg) => cfg.diagnostics.push(
-                    Diagnostic::new("SYN010", Severity::Error, arg_span, msg)
-                        .with_help("check the path; relative paths resolve against the prefix (--prefix)"),
+                    Diagnostic::new("SYN010", Severity::Error, arg_span, msg).with_help(
+                        "check the path; relative paths resolve against the prefix (--prefix)",
+                    ),
                 ),
             }
         }
@@ -340,6 +372,111 @@ fn dump_glob(cfg: &Config, pattern: &Path) -> Vec<PathBuf> {
         .collect();
     found.sort();
     found
+}
+
+/// Directive instances that includes may add beyond 8× the directives read:
+/// generous for snippets reused across many sites, far below what a file
+/// that includes the same file twice, 30 levels deep, expands to (2^30).
+pub const MAX_INCLUDE_EXPANSION: u64 = 1_000_000;
+
+/// Cut `include`s whose expansion would blow up (the same files included
+/// over and over, nested: exponential in the nesting depth), so every later
+/// walk over the expanded tree stays linear in the input.
+fn cut_include_bombs(cfg: &mut Config) {
+    let n = cfg.files.len();
+    // Per file: directives of its own, and its resolved includes in source order.
+    let mut own = vec![0u64; n];
+    let mut edges: Vec<Vec<Span>> = vec![Vec::new(); n];
+    for (i, f) in cfg.files.iter().enumerate() {
+        for d in f.walk() {
+            if d.name() == "include" && cfg.includes.contains_key(&d.span) {
+                edges[i].push(d.span);
+            } else {
+                own[i] += 1;
+            }
+        }
+    }
+    let targets = |span: &Span| cfg.includes.get(span).map(|v| &v[..]).unwrap_or(&[]);
+    // Expanded size of each file: iterative post-order DFS; an edge back to a
+    // file still open (a cycle no root reaches) counts nothing.
+    let mut size = vec![0u64; n];
+    let mut state = vec![0u8; n]; // 0 new, 1 open, 2 done
+    for start in 0..n {
+        if state[start] != 0 {
+            continue;
+        }
+        state[start] = 1;
+        let mut stack = vec![(start, 0usize, 0usize)]; // (file, edge, target)
+        while let Some(&(f, e, t)) = stack.last() {
+            if let Some(span) = edges[f].get(e) {
+                let ts = targets(span);
+                let top = stack.last_mut().unwrap();
+                if t + 1 < ts.len() {
+                    top.2 += 1;
+                } else {
+                    (top.1, top.2) = (e + 1, 0);
+                }
+                if let Some(&next) = ts.get(t) {
+                    let next = next.0 as usize;
+                    if state[next] == 0 {
+                        state[next] = 1;
+                        stack.push((next, 0, 0));
+                    }
+                }
+                continue;
+            }
+            size[f] = edges[f]
+                .iter()
+                .flat_map(|s| targets(s).iter())
+                .map(|t| t.0 as usize)
+                .filter(|&t| state[t] == 2)
+                .fold(own[f], |acc, t| acc.saturating_add(size[t]));
+            state[f] = 2;
+            stack.pop();
+        }
+    }
+    let total: u64 = own.iter().sum();
+    let limit = total.saturating_mul(8).saturating_add(MAX_INCLUDE_EXPANSION);
+    let mut budget = limit;
+    let mut cuts = Vec::new();
+    for root in &cfg.roots {
+        let r = root.file.0 as usize;
+        if size[r] <= budget {
+            budget -= size[r];
+            continue;
+        }
+        budget = budget.saturating_sub(own[r]);
+        for span in &edges[r] {
+            let s = targets(span)
+                .iter()
+                .fold(0u64, |acc, t| acc.saturating_add(size[t.0 as usize]));
+            if s <= budget {
+                budget -= s;
+            } else {
+                cuts.push((*span, s));
+            }
+        }
+    }
+    for (span, s) in cuts {
+        cfg.includes.insert(span, Vec::new());
+        let count = if s == u64::MAX {
+            "over 2^64".to_string()
+        } else {
+            s.to_string()
+        };
+        cfg.diagnostics.push(
+            Diagnostic::new(
+                "SYN010",
+                Severity::Error,
+                span,
+                format!(
+                    "include expands to {count} directives, more than the {limit} allowed \
+                     (the same files included over and over); not followed"
+                ),
+            )
+            .with_help("nginx reads an included file again at every include: include shared snippets once per block"),
+        );
+    }
 }
 
 /// Find include cycles by depth-first search over the include graph and cut
@@ -426,17 +563,25 @@ pub fn guess_context(dirs: &[Directive]) -> Context {
     {
         return Context::Main;
     }
-    if dirs.iter().any(|d| d.name() == "server" && d.block.is_some()) {
+    if dirs
+        .iter()
+        .any(|d| d.name() == "server" && d.block.is_some())
+    {
         return Context::Http;
     }
     if names.contains(&"location") {
         return Context::Server;
     }
     let table = DirectiveTable::get();
-    [Context::Http, Context::Server, Context::Location, Context::Main]
-        .into_iter()
-        .find(|ctx| names.iter().all(|n| table.find(n, *ctx).is_some()))
-        .unwrap_or(Context::Http)
+    [
+        Context::Http,
+        Context::Server,
+        Context::Location,
+        Context::Main,
+    ]
+    .into_iter()
+    .find(|ctx| names.iter().all(|n| table.find(n, *ctx).is_some()))
+    .unwrap_or(Context::Http)
 }
 
 /// nginx's prefix for a file linted on its own: the main config's directory;
@@ -474,6 +619,15 @@ pub fn io_message(e: &std::io::Error) -> String {
     };
     match e.raw_os_error() {
         Some(code) => format!("{code}: {text}"),
+        None => text,
+    }
+}
+
+/// An I/O error as a sentence, without the errno: for the user's own paths.
+pub fn plain_io_message(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
         None => text,
     }
 }

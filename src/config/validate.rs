@@ -73,9 +73,11 @@ const FLAG_EXCEPTIONS: &[&str] = &["ssl", "daemon", "master_process"];
 pub fn validate(cfg: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for f in &cfg.files {
-        out.extend(f.errors.iter().map(|e| {
-            Diagnostic::new("SYN001", Severity::Error, e.span, e.message.clone())
-        }));
+        out.extend(
+            f.errors
+                .iter()
+                .map(|e| Diagnostic::new("SYN001", Severity::Error, e.span, e.message.clone())),
+        );
     }
     let table = DirectiveTable::get();
     for root in &cfg.roots {
@@ -87,6 +89,9 @@ pub fn validate(cfg: &Config) -> Vec<Diagnostic> {
             }
             let mut seen: HashMap<&str, Span> = HashMap::new();
             for d in dirs {
+                if never_read_whole(cfg, d) {
+                    continue;
+                }
                 if let Some(child) = check_directive(table, d, ctx, &mut seen, &mut out) {
                     stack.push((cfg.expand(d.children()), child));
                 }
@@ -94,6 +99,24 @@ pub fn validate(cfg: &Config) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// A statement nginx never reads whole: cut short by `}` or the end of the
+/// file, or holding a token error (`"a"-b`). nginx stops at that syntax
+/// error without looking the name up, so judging the statement too would put
+/// an error of ours before the one nginx reports (the parser's error already
+/// points here). A block directive is judged on its head alone: nginx runs
+/// its handler at the `{`, before any error inside the block.
+fn never_read_whole(cfg: &Config, d: &Directive) -> bool {
+    let end = match (d.semicolon, &d.block) {
+        (Some(semi), _) => semi.end,
+        (None, Some(block)) => block.open.end,
+        (None, None) => return true,
+    };
+    let errors = &cfg.file(d.span.file).errors;
+    // Errors are sorted by position: find the first at or after the name.
+    let i = errors.partition_point(|e| e.span.start < d.name.span.start);
+    errors.get(i).is_some_and(|e| e.span.start < end)
 }
 
 /// Check one directive; returns the context of its block if we should descend.
@@ -108,8 +131,10 @@ fn check_directive<'a>(
     let specs = table.lookup(name);
     let err = |msg: String| Diagnostic::new("SYN002", Severity::Error, d.name.span, msg);
     if specs.is_empty() {
-        if name.is_empty() {
-            return None; // an anonymous `{` already reported by the parser
+        // The parser's stand-in name for an anonymous `{` is empty and
+        // zero-width (already reported); a quoted `""` is a real, unknown name.
+        if d.name.span.is_empty() {
+            return None;
         }
         let mut diag = err(format!("unknown directive \"{name}\""));
         if let Some(s) = table.suggest(name, ctx) {
@@ -138,26 +163,25 @@ fn check_directive<'a>(
         );
         return None;
     };
-    let cut_short = d.semicolon.is_none() && d.block.is_none();
-    if !cut_short {
-        if !spec.block && d.block.is_some() {
-            out.push(Diagnostic::new(
-                "SYN007",
-                Severity::Error,
-                d.head_span(),
-                format!("directive \"{name}\" is not terminated by \";\""),
-            ));
-            return None;
-        }
-        if spec.block && d.block.is_none() {
-            out.push(Diagnostic::new(
-                "SYN007",
-                Severity::Error,
-                d.head_span(),
-                format!("directive \"{name}\" has no opening \"{{\""),
-            ));
-            return None;
-        }
+    // Statements cut short never get here (`never_read_whole`), so a missing
+    // block means a `;` and a block means no `;`.
+    if !spec.block && d.block.is_some() {
+        out.push(Diagnostic::new(
+            "SYN007",
+            Severity::Error,
+            d.head_span(),
+            format!("directive \"{name}\" is not terminated by \";\""),
+        ));
+        return None;
+    }
+    if spec.block && d.block.is_none() {
+        out.push(Diagnostic::new(
+            "SYN007",
+            Severity::Error,
+            d.head_span(),
+            format!("directive \"{name}\" has no opening \"{{\""),
+        ));
+        return None;
     }
     if !spec.arity.accepts(d.args.len()) {
         out.push(Diagnostic::new(
@@ -207,6 +231,40 @@ fn check_directive<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn messages(src: &str) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.conf");
+        std::fs::write(&path, src).unwrap();
+        let opts = crate::config::LoadOptions {
+            context: Some(Context::Http),
+            ..Default::default()
+        };
+        let cfg = crate::config::load(&[path], &opts);
+        validate(&cfg).into_iter().map(|d| d.message).collect()
+    }
+
+    #[test]
+    fn statements_nginx_never_reads_whole_are_not_judged() {
+        // nginx stops at the syntax error; "nosuch" is never looked up.
+        assert_eq!(messages("nosuch a\n}"), ["unexpected \"}\""]);
+        assert_eq!(messages("nosuch \"a\"b;"), ["unexpected \"b\""]);
+        assert_eq!(
+            messages("nosuch a"),
+            ["unexpected end of file, expecting \";\" or \"}\""]
+        );
+        // A block is judged on its head, before any error in its body.
+        assert_eq!(
+            messages("nosuch {\n a \"b\"c;\n}"),
+            ["unexpected \"c\"", "unknown directive \"nosuch\""]
+        );
+    }
+
+    #[test]
+    fn a_quoted_empty_name_is_an_unknown_directive() {
+        assert_eq!(messages("\"\" x;"), ["unknown directive \"\""]);
+        assert_eq!(messages("{ }"), ["unexpected \"{\""]);
+    }
 
     #[test]
     fn duplicate_list_is_sorted_for_binary_search() {

@@ -1,6 +1,8 @@
 //! Renderers: one file per output format, behind one `match`.
 
+pub mod github;
 pub mod json;
+pub mod sarif;
 pub mod text;
 
 use crate::check::Report;
@@ -10,6 +12,8 @@ use crate::diag::Severity;
 pub enum Format {
     Text,
     Json,
+    Sarif,
+    Github,
 }
 
 pub fn render(
@@ -20,6 +24,8 @@ pub fn render(
     match format {
         Format::Text => text::render(report, out),
         Format::Json => json::render(report, out),
+        Format::Sarif => sarif::render(report, out),
+        Format::Github => github::render(report, out),
     }
 }
 

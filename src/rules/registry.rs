@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use super::{crt, hdr, key, prx, red, sec, tls, Rule};
+use super::{crt, hdr, key, prx, red, sec, sup, syn, tls, Rule};
 
 pub fn all_rules() -> &'static [&'static dyn Rule] {
     static ALL: OnceLock<Vec<&'static dyn Rule>> = OnceLock::new();
@@ -16,6 +16,8 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         v.extend(prx::rules());
         v.extend(hdr::rules());
         v.extend(sec::rules());
+        v.extend(sup::rules());
+        v.extend(syn::rules());
         v.sort_by_key(|r| r.meta().code);
         v
     })

@@ -147,12 +147,8 @@ const A_NULL: u32 = mask!(Au::Null);
 const E_NULL: u32 = mask!(Enc::Null);
 const E_AES128: u32 = mask!(Enc::Aes128, Enc::Aes128Gcm, Enc::Aes128Ccm, Enc::Aes128Ccm8);
 const E_AES256: u32 = mask!(Enc::Aes256, Enc::Aes256Gcm, Enc::Aes256Ccm, Enc::Aes256Ccm8);
-const E_AESCCM: u32 = mask!(
-    Enc::Aes128Ccm,
-    Enc::Aes256Ccm,
-    Enc::Aes128Ccm8,
-    Enc::Aes256Ccm8
-);
+const E_AESCCM8: u32 = mask!(Enc::Aes128Ccm8, Enc::Aes256Ccm8);
+const E_AESCCM: u32 = mask!(Enc::Aes128Ccm, Enc::Aes256Ccm) | E_AESCCM8;
 const E_CAMELLIA: u32 = mask!(Enc::Camellia128, Enc::Camellia256);
 const E_ARIAGCM: u32 = mask!(Enc::Aria128Gcm, Enc::Aria256Gcm);
 const E_CBC: u32 = mask!(Enc::Des, Enc::TripleDes, Enc::Rc2, Enc::Idea, Enc::Aes128)
@@ -249,10 +245,7 @@ const ALIASES: &[(&str, Pattern)] = &[
         alias(0, 0, mask!(Enc::Aes128Gcm, Enc::Aes256Gcm), 0, 0),
     ),
     ("AESCCM", alias(0, 0, E_AESCCM, 0, 0)),
-    (
-        "AESCCM8",
-        alias(0, 0, mask!(Enc::Aes128Ccm8, Enc::Aes256Ccm8), 0, 0),
-    ),
+    ("AESCCM8", alias(0, 0, E_AESCCM8, 0, 0)),
     ("CAMELLIA128", alias(0, 0, mask!(Enc::Camellia128), 0, 0)),
     ("CAMELLIA256", alias(0, 0, mask!(Enc::Camellia256), 0, 0)),
     ("CAMELLIA", alias(0, 0, E_CAMELLIA, 0, 0)),
@@ -280,16 +273,11 @@ const ALIASES: &[(&str, Pattern)] = &[
     ("EDH-RSA-DES-CBC3-SHA", edh_3des(Au::Rsa)),
 ];
 
-/// Algorithms OpenSSL 3 cannot load from its default provider (`ssl_load_ciphers`):
+/// Ciphers OpenSSL 3 cannot load from its default provider (`ssl_load_ciphers`):
 /// aliases made only of them are unknown words, e.g. `RC4`. This is not the set of
-/// algorithms without built suites: `3DES` is still a known alias.
-const DISABLED: Pattern = alias(
-    0,
-    0,
-    mask!(Enc::Rc4, Enc::Rc2, Enc::Idea, Enc::Seed, Enc::Des),
-    0,
-    0,
-);
+/// ciphers without built suites: `3DES` is still a known alias. (Every key exchange,
+/// authentication and MAC named in `ALIASES` is available; GOST is left out.)
+const DISABLED_ENC: u32 = mask!(Enc::Rc4, Enc::Rc2, Enc::Idea, Enc::Seed, Enc::Des);
 
 const fn edh_3des(au: Au) -> Pattern {
     let (kx, enc, mac) = (mask!(Kx::Dhe), mask!(Enc::TripleDes), mask!(Mac::Sha1));
@@ -454,12 +442,8 @@ impl State {
             return Some((suite_pattern(suite), true));
         }
         let (_, p) = ALIASES.iter().find(|(name, _)| *name == word)?;
-        let offered = |mask: u32, disabled: u32| mask == 0 || mask & !disabled != 0;
-        let ok = offered(p.kx, DISABLED.kx)
-            && offered(p.au, DISABLED.au)
-            && offered(p.enc, DISABLED.enc)
-            && offered(p.mac, DISABLED.mac);
-        ok.then_some((*p, false))
+        let offered = p.enc == 0 || p.enc & !DISABLED_ENC != 0;
+        offered.then_some((*p, false))
     }
 
     /// `ssl_cipher_process_rulestr`.

@@ -4,7 +4,10 @@
 mod certs;
 mod util;
 
+mod ciphers_openssl;
 mod cli;
 mod corpus;
+mod docs;
+mod guide;
 mod robustness;
 mod rules;

@@ -4,7 +4,8 @@
 //! insta snapshot (reviewed, never blindly accepted).
 //!
 //! Optional header lines: `# profile: intermediate`, `# nginx-version: 1.22.1`,
-//! `# context: server`. Certificates are referenced as `certs/NAME` and
+//! `# context: server`, `# prefix: here` (relative paths resolve in the
+//! fixture's own folder instead). Certificates are referenced as `certs/NAME` and
 //! resolve against the generated material in [`crate::certs::dir`].
 
 use std::collections::BTreeMap;
@@ -29,6 +30,8 @@ pub struct Fixture {
     pub profile: Profile,
     pub nginx_version: String,
     pub context: Option<Context>,
+    /// `# prefix: here` resolves relative paths against the fixture's folder.
+    pub prefix_here: bool,
 }
 
 fn header<'a>(text: &'a str, key: &str) -> Option<&'a str> {
@@ -85,6 +88,7 @@ pub fn fixtures() -> Vec<Fixture> {
                     nginx_version: header(&text, "nginx-version:")
                         .unwrap_or(DEFAULT_VERSION)
                         .to_string(),
+                    prefix_here: header(&text, "prefix:") == Some("here"),
                     context: header(&text, "context:")
                         .map(|c| Context::parse(c).unwrap_or_else(|| panic!("bad context {c}"))),
                     path: path.strip_prefix(root()).unwrap().to_path_buf(),
@@ -98,7 +102,11 @@ pub fn fixtures() -> Vec<Fixture> {
 pub fn run(f: &Fixture) -> Report {
     let opts = CheckOptions {
         load: LoadOptions {
-            prefix: Some(certs::dir().to_path_buf()),
+            prefix: Some(if f.prefix_here {
+                root().join(&f.path).parent().unwrap().to_path_buf()
+            } else {
+                certs::dir().to_path_buf()
+            }),
             context: f.context,
         },
         profile: f.profile,

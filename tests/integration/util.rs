@@ -21,13 +21,19 @@ pub fn shared() -> PathBuf {
 
 pub fn bin() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("nginx-audit").unwrap();
-    cmd.env_remove("NO_COLOR").arg("--color").arg("never");
+    // Not a TTY, so no colour; NO_COLOR makes sure of it without adding
+    // flags that would stop clap from seeing a subcommand.
+    cmd.env("NO_COLOR", "1");
     cmd
 }
 
 /// Fail (never skip) when an external tool the suite needs is missing.
 pub fn require_tool(name: &str) -> PathBuf {
-    for dir in std::env::var("PATH").unwrap_or_default().split(':').chain(["/usr/sbin", "/sbin"]) {
+    for dir in std::env::var("PATH")
+        .unwrap_or_default()
+        .split(':')
+        .chain(["/usr/sbin", "/sbin"])
+    {
         let p = PathBuf::from(dir).join(name);
         if p.is_file() {
             return p;

@@ -1,8 +1,276 @@
-//! PRX rules.
+//! PRX rules: what nginx sends to the backend behind `proxy_pass` — the
+//! forwarding headers, their values, and where it connects.
 
-use super::Rule;
+mod prx001_missing_proxy_headers;
+mod prx002_proxy_headers_lost_by_inheritance;
+mod prx003_forwarded_proto_hardcoded;
+mod prx004_host_from_http_host;
+mod prx005_proxy_pass_variable_host;
+pub(crate) mod script;
+
+pub use prx001_missing_proxy_headers::MissingProxyHeaders;
+pub use prx002_proxy_headers_lost_by_inheritance::ProxyHeadersLostByInheritance;
+pub use prx003_forwarded_proto_hardcoded::ForwardedProtoHardcoded;
+pub use prx004_host_from_http_host::HostFromHttpHost;
+pub use prx005_proxy_pass_variable_host::ProxyPassVariableHost;
+
+use super::{Checker, Rule};
+use crate::config::load::Root;
+use crate::config::site::{BlockKind, Location, Site};
+use crate::config::Context;
+use crate::source::Span;
+use crate::syntax::Directive;
 
 /// Every PRX rule, in code order.
 pub fn rules() -> Vec<&'static dyn Rule> {
-    vec![]
+    vec![
+        &MissingProxyHeaders,
+        &ProxyHeadersLostByInheritance,
+        &ForwardedProtoHardcoded,
+        &HostFromHttpHost,
+        &ProxyPassVariableHost,
+    ]
 }
+
+/// The guide's four forwarding headers: lowercased name, spelling, value.
+pub const REQUIRED: &[(&str, &str, &str)] = &[
+    ("host", "Host", "$host"),
+    ("x-real-ip", "X-Real-IP", "$remote_addr"),
+    (
+        "x-forwarded-for",
+        "X-Forwarded-For",
+        "$proxy_add_x_forwarded_for",
+    ),
+    ("x-forwarded-proto", "X-Forwarded-Proto", "$scheme"),
+];
+
+pub const PSH: &str = "proxy_set_header";
+
+/// A block that holds a `proxy_pass`, with the blocks around it
+/// (outermost first, the block itself last).
+pub struct ProxyPass<'s, 'a> {
+    pub site: &'s Site<'a>,
+    pub chain: Vec<&'s Location<'a>>,
+    pub directive: &'a Directive,
+}
+
+impl<'s, 'a> ProxyPass<'s, 'a> {
+    pub fn block(&self) -> &'s Location<'a> {
+        self.chain.last().unwrap()
+    }
+}
+
+/// Every `proxy_pass` of every server, once per directive (a location in a
+/// snippet included by several servers is judged once).
+pub fn proxy_passes<'s, 'a>(cx: &'s Checker<'a>) -> Vec<ProxyPass<'s, 'a>> {
+    let mut out: Vec<ProxyPass> = Vec::new();
+    for site in cx.sites {
+        let mut chain = Vec::new();
+        for l in &site.locations {
+            collect(site, l, &mut chain, &mut out);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|p| seen.insert(p.directive.span));
+    out
+}
+
+fn collect<'s, 'a>(
+    site: &'s Site<'a>,
+    l: &'s Location<'a>,
+    chain: &mut Vec<&'s Location<'a>>,
+    out: &mut Vec<ProxyPass<'s, 'a>>,
+) {
+    chain.push(l);
+    for d in l.own.iter().filter(|d| d.name() == "proxy_pass") {
+        out.push(ProxyPass {
+            site,
+            chain: chain.clone(),
+            directive: d,
+        });
+    }
+    for c in &l.children {
+        collect(site, c, chain, out);
+    }
+    chain.pop();
+}
+
+/// One configuration level's own `proxy_set_header` directives.
+#[derive(Debug, Clone)]
+pub struct Level<'a> {
+    pub what: &'static str,
+    pub directives: Vec<&'a Directive>,
+}
+
+/// The `proxy_set_header` directives written at each level above and at a
+/// proxy_pass block: http, server, each enclosing location, the block.
+pub fn header_levels<'a>(cx: &Checker<'a>, p: &ProxyPass<'_, 'a>) -> Vec<Level<'a>> {
+    let own = |ds: &[&'a Directive]| -> Vec<&'a Directive> {
+        ds.iter().copied().filter(|d| d.name() == PSH).collect()
+    };
+    let mut levels = vec![
+        Level {
+            what: "http",
+            directives: own(&http_level(cx, p.site)),
+        },
+        Level {
+            what: "server",
+            directives: own(&p.site.own),
+        },
+    ];
+    for l in &p.chain {
+        levels.push(Level {
+            what: match l.kind {
+                BlockKind::Location => "location",
+                BlockKind::If => "if",
+                BlockKind::LimitExcept => "limit_except",
+            },
+            directives: own(&l.own),
+        });
+    }
+    levels
+}
+
+/// What a proxy_pass block sends, and what it lost on the way.
+pub struct HeaderState<'a> {
+    pub levels: Vec<Level<'a>>,
+    /// Lowercased names in effect (from the Site model).
+    pub effective: Vec<String>,
+    /// Headers set at an outer level and dropped by a later level's own
+    /// `proxy_set_header`: (index of the dropping level, the outer directive).
+    pub lost: Vec<(usize, &'a Directive)>,
+}
+
+impl HeaderState<'_> {
+    pub fn sends(&self, name: &str) -> bool {
+        self.effective.iter().any(|h| h == name)
+    }
+
+    pub fn lost(&self, name: &str) -> bool {
+        self.lost
+            .iter()
+            .any(|(_, d)| d.arg(0).is_some_and(|h| h.eq_ignore_ascii_case(name)))
+    }
+
+    /// The innermost level with its own `proxy_set_header` (the one in effect).
+    pub fn defining(&self) -> Option<usize> {
+        self.levels.iter().rposition(|l| !l.directives.is_empty())
+    }
+}
+
+pub fn header_state<'a>(cx: &Checker<'a>, p: &ProxyPass<'_, 'a>) -> HeaderState<'a> {
+    let levels = header_levels(cx, p);
+    let effective: Vec<String> = p
+        .block()
+        .settings
+        .headers(PSH)
+        .into_iter()
+        .map(|(h, _)| h)
+        .collect();
+    let defining: Vec<usize> = (0..levels.len())
+        .filter(|i| !levels[*i].directives.is_empty())
+        .collect();
+    let mut lost = Vec::new();
+    // A header set at level m and missing in the end was dropped by the
+    // next level after m that sets its own headers.
+    for (n, &m) in defining.iter().enumerate() {
+        let Some(&dropper) = defining.get(n + 1) else {
+            break;
+        };
+        for d in &levels[m].directives {
+            let Some(h) = d.arg(0).map(str::to_ascii_lowercase) else {
+                continue;
+            };
+            let later = defining[n + 1..].iter().any(|&k| {
+                levels[k]
+                    .directives
+                    .iter()
+                    .any(|o| o.arg(0).is_some_and(|x| x.eq_ignore_ascii_case(&h)))
+            });
+            if !later && !effective.contains(&h) {
+                lost.push((dropper, *d));
+            }
+        }
+    }
+    HeaderState {
+        levels,
+        effective,
+        lost,
+    }
+}
+
+/// The http-level directives a server inherits from (includes expanded).
+pub fn http_level<'a>(cx: &Checker<'a>, site: &Site<'a>) -> Vec<&'a Directive> {
+    let Some(server) = site.directive else {
+        return Vec::new();
+    };
+    for root in &cx.cfg.roots {
+        let root: &'a Root = root;
+        let top = cx.cfg.root_directives(root);
+        let levels: Vec<Vec<&'a Directive>> = match root.context {
+            Context::Http => vec![top],
+            Context::Main => top
+                .iter()
+                .filter(|d| d.name() == "http")
+                .map(|d| cx.cfg.expand(d.children()))
+                .collect(),
+            _ => continue,
+        };
+        for level in levels {
+            if level.iter().any(|d| d.span == server.span) {
+                return level;
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// The whitespace before `span` on its line, when nothing else precedes it.
+pub fn indent_of(cx: &Checker<'_>, span: Span) -> Option<String> {
+    let bytes = &cx.cfg.sources.get(span.file).bytes;
+    let start = span.start as usize;
+    let line_start = bytes[..start]
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |p| p + 1);
+    let before = &bytes[line_start..start];
+    before
+        .iter()
+        .all(|b| *b == b' ' || *b == b'\t')
+        .then(|| String::from_utf8_lossy(before).into_owned())
+}
+
+/// The whole directive's source text (`proxy_set_header X-A $b;`).
+pub fn source_text(cx: &Checker<'_>, d: &Directive) -> String {
+    cx.cfg.sources.text(d.span)
+}
+
+/// An empty span just after `d` (after its `;`).
+pub fn after(d: &Directive) -> Span {
+    Span {
+        file: d.span.file,
+        start: d.span.end,
+        end: d.span.end,
+    }
+}
+
+/// An empty span at the start of `d`.
+pub fn before(d: &Directive) -> Span {
+    Span {
+        file: d.span.file,
+        start: d.span.start,
+        end: d.span.start,
+    }
+}
+
+/// `a, b and c`.
+pub fn list(items: &[String]) -> String {
+    match items.len() {
+        0 => String::new(),
+        1 => items[0].clone(),
+        n => format!("{} and {}", items[..n - 1].join(", "), items[n - 1]),
+    }
+}
+
+#[cfg(test)]
+mod gixy;

@@ -1,0 +1,182 @@
+//! Which certificate, key and password files the servers name, shared by the
+//! CRT and KEY rules.
+//!
+//! nginx loads `ssl_certificate`/`ssl_certificate_key` pairs per server (the
+//! directives inherit from `http` separately, and several pairs — RSA plus
+//! ECDSA — pair up in order). One file is often named by many servers, so the
+//! rules report a file's problem once, at the first argument naming it, with
+//! the other naming directives as related notes.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use crate::config::site::Site;
+use crate::diag::Diagnostic;
+use crate::rules::context::FileRead;
+use crate::rules::{Checker, RuleMeta};
+use crate::source::Span;
+use crate::syntax::ast::Word;
+use crate::tls::cert::CertificateInfo;
+
+/// A directive argument naming a file, with the path nginx resolves it to.
+#[derive(Debug, Clone)]
+pub struct Named<'a> {
+    pub arg: &'a Word,
+    pub path: PathBuf,
+}
+
+/// One `ssl_certificate`/`ssl_certificate_key` pair of one server, and the
+/// `ssl_password_file` in effect there. A side is None when it is missing,
+/// holds variables (loaded per handshake) or names an engine.
+#[derive(Debug)]
+pub struct Pair<'a> {
+    pub site: &'a Site<'a>,
+    pub cert: Option<Named<'a>>,
+    pub key: Option<Named<'a>>,
+    pub password_file: Option<Named<'a>>,
+}
+
+/// Every pair of every server, in file order.
+pub fn pairs<'a>(cx: &Checker<'a>) -> Vec<Pair<'a>> {
+    let mut out = Vec::new();
+    for site in cx.sites {
+        let named = |name: &str| -> Vec<Option<Named<'a>>> {
+            site.settings
+                .all(name)
+                .iter()
+                .map(|d| {
+                    let arg = d.args.first()?;
+                    let path = cx.resolve(site, &arg.value)?;
+                    Some(Named { arg, path })
+                })
+                .collect()
+        };
+        let certs = named("ssl_certificate");
+        let keys = named("ssl_certificate_key");
+        let password_file = named("ssl_password_file").into_iter().next().flatten();
+        for i in 0..certs.len().max(keys.len()) {
+            out.push(Pair {
+                site,
+                cert: certs.get(i).cloned().flatten(),
+                key: keys.get(i).cloned().flatten(),
+                password_file: password_file.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// One file and every distinct argument naming it, the first first.
+#[derive(Debug)]
+pub struct FileUse<'a> {
+    pub path: PathBuf,
+    pub args: Vec<&'a Word>,
+}
+
+impl FileUse<'_> {
+    /// Where a finding about the file points: the first argument naming it.
+    pub fn span(&self) -> Span {
+        self.args[0].span
+    }
+
+    /// A diagnostic at the first naming argument, the others as notes.
+    pub fn report(&self, meta: &RuleMeta, message: impl Into<String>) -> Diagnostic {
+        let mut d = meta.at(self.span(), message);
+        for arg in &self.args[1..] {
+            d = d.with_related(arg.span, "the same file is also named here");
+        }
+        d
+    }
+}
+
+/// Groups named files by path, keeping first-seen order and distinct spans
+/// (an `http`-level directive inherited by ten servers is one argument).
+pub fn group<'a>(named: impl IntoIterator<Item = Named<'a>>) -> Vec<FileUse<'a>> {
+    let mut out: Vec<FileUse<'a>> = Vec::new();
+    let mut spans = HashSet::new();
+    for n in named {
+        if !spans.insert(n.arg.span) {
+            continue;
+        }
+        match out.iter_mut().find(|u| u.path == n.path) {
+            Some(u) => u.args.push(n.arg),
+            None => out.push(FileUse {
+                path: n.path,
+                args: vec![n.arg],
+            }),
+        }
+    }
+    out
+}
+
+/// Every certificate file, once.
+pub fn certificate_files<'a>(cx: &Checker<'a>) -> Vec<FileUse<'a>> {
+    group(pairs(cx).into_iter().filter_map(|p| p.cert))
+}
+
+/// Every key file, once.
+pub fn key_files<'a>(cx: &Checker<'a>) -> Vec<FileUse<'a>> {
+    group(pairs(cx).into_iter().filter_map(|p| p.key))
+}
+
+/// Every `ssl_password_file` in effect on a server, once.
+pub fn password_files<'a>(cx: &Checker<'a>) -> Vec<FileUse<'a>> {
+    group(cx.sites.iter().filter_map(|site| {
+        let arg = site.settings.get("ssl_password_file")?.args.first()?;
+        let path = cx.resolve(site, &arg.value)?;
+        Some(Named { arg, path })
+    }))
+}
+
+/// The parsed certificates of each certificate file that could be read.
+/// Unreadable files are CRT001's; other rules skip them.
+pub fn readable_certificates<'a>(
+    cx: &Checker<'a>,
+) -> Vec<(FileUse<'a>, Rc<FileRead<Vec<CertificateInfo>>>)> {
+    certificate_files(cx)
+        .into_iter()
+        .map(|u| {
+            let read = cx.certificate(&u.path);
+            (u, read)
+        })
+        .filter(|(_, read)| read.result.is_ok())
+        .collect()
+}
+
+/// The certificates in a chain file that clients check: the leaf and the
+/// intermediates. A self-signed certificate after the leaf is a trust anchor
+/// (a root CA someone appended): clients use their own copy of a root and
+/// never check its self-signature or its dates, so it is skipped.
+pub fn checked_certificates(
+    chain: &[CertificateInfo],
+) -> impl Iterator<Item = (usize, &CertificateInfo)> {
+    chain
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| *i == 0 || !c.self_signed)
+}
+
+/// How a message names a certificate: the file for the leaf, the position and
+/// subject for a chain certificate.
+pub fn describe(path: &std::path::Path, index: usize, cert: &CertificateInfo) -> String {
+    if index == 0 {
+        format!("certificate {}", path.display())
+    } else {
+        format!(
+            "chain certificate #{} ({}) in {}",
+            index + 1,
+            cert.subject,
+            path.display()
+        )
+    }
+}
+
+/// `N days`, with `day` for one.
+pub fn days(n: i64) -> String {
+    if n == 1 {
+        "1 day".to_string()
+    } else {
+        format!("{n} days")
+    }
+}

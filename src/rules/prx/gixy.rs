@@ -1,0 +1,1 @@
+//! gixy corpus comparison (filled in below).

@@ -74,6 +74,8 @@ pub struct Diagnostic {
     pub span: Option<Span>,
     /// Shown when there is no span (a path given on the command line).
     pub path: Option<std::path::PathBuf>,
+    /// For live findings: the endpoint probed (`https://host:port`).
+    pub target: Option<String>,
     pub related: Vec<Related>,
     pub help: Option<String>,
     pub fix: Option<Fix>,
@@ -92,6 +94,7 @@ impl Diagnostic {
             message: message.into(),
             span: Some(span),
             path: None,
+            target: None,
             related: Vec::new(),
             help: None,
             fix: None,
@@ -111,6 +114,27 @@ impl Diagnostic {
             message: message.into(),
             span: None,
             path: Some(path.into()),
+            target: None,
+            related: Vec::new(),
+            help: None,
+            fix: None,
+        }
+    }
+
+    /// A live finding about an endpoint (no config position).
+    pub fn at_target(
+        code: &'static str,
+        severity: Severity,
+        target: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity,
+            message: message.into(),
+            span: None,
+            path: None,
+            target: Some(target.into()),
             related: Vec::new(),
             help: None,
             fix: None,

@@ -50,7 +50,10 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
                 format!("file={}", escape_property(&p.display().to_string())),
             );
         }
-        let mut message = d.message.clone();
+        let mut message = match &d.target {
+            Some(t) => format!("{t}: {}", d.message),
+            None => d.message.clone(),
+        };
         if let Some(h) = &d.help {
             message.push_str(&format!("\n{h}"));
         }

@@ -61,6 +61,8 @@ struct JsonDiagnostic<'a> {
     location: Option<Location>,
     /// For diagnostics about a path with no position (a missing target).
     path: Option<String>,
+    /// For live findings: the endpoint probed.
+    target: Option<&'a str>,
     related: Vec<JsonRelated<'a>>,
     help: Option<&'a str>,
     fix: Option<JsonFix<'a>>,
@@ -92,6 +94,7 @@ fn convert<'a>(sources: &SourceMap, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
         message: &d.message,
         location: d.span.map(|s| Location::of(sources, s)),
         path: d.path.as_ref().map(|p| p.display().to_string()),
+        target: d.target.as_deref(),
         related: d
             .related
             .iter()

@@ -95,6 +95,21 @@ fn collect<'s, 'a>(
     chain.pop();
 }
 
+/// Whether a block around the proxy_pass includes a file that could not be
+/// read: its `proxy_set_header` lines (Debian's `include proxy_params;`)
+/// are unknown, so the header rules stay silent rather than guess.
+pub fn unknown_include(cx: &Checker<'_>, p: &ProxyPass<'_, '_>) -> bool {
+    let missing = |dirs: &[Directive]| {
+        dirs.iter().any(|d| {
+            d.name() == "include"
+                && d.arg(0).is_some_and(|a| !a.contains(['*', '?', '[']))
+                && cx.cfg.includes.get(&d.span).is_none_or(|v| v.is_empty())
+        })
+    };
+    p.site.directive.is_some_and(|d| missing(d.children()))
+        || p.chain.iter().any(|l| missing(l.directive.children()))
+}
+
 /// One configuration level's own `proxy_set_header` directives.
 #[derive(Debug, Clone)]
 pub struct Level<'a> {

@@ -12,7 +12,9 @@ rule! {
     /// Reports a `proxy_pass` whose request to the backend lacks any of the
     /// four forwarding headers: `Host`, `X-Real-IP`, `X-Forwarded-For` and
     /// `X-Forwarded-Proto`. The headers nginx really sends are read after
-    /// inheritance, so headers set at `server` or `http` level count.
+    /// inheritance, so headers set at `server` or `http` level count. A
+    /// location that includes a file that cannot be read (Debian's
+    /// `include proxy_params;` linted on another machine) is not judged.
     ///
     /// ## Why is this bad?
     /// Without `proxy_set_header`, nginx sends the backend `Host: $proxy_host`
@@ -77,6 +79,9 @@ impl Rule for MissingProxyHeaders {
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let mut fixed_at = HashSet::new();
         for p in super::proxy_passes(cx) {
+            if super::unknown_include(cx, &p) {
+                continue;
+            }
             let state = super::header_state(cx, &p);
             let missing: Vec<&(&str, &str, &str)> = super::REQUIRED
                 .iter()

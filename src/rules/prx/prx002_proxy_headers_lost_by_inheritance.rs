@@ -90,6 +90,9 @@ impl Rule for ProxyHeadersLostByInheritance {
         let mut found: Vec<(&Directive, &'static str, Vec<&Directive>)> = Vec::new();
         let mut index: HashMap<Span, usize> = HashMap::new();
         for p in super::proxy_passes(cx) {
+            if super::unknown_include(cx, &p) {
+                continue;
+            }
             let state = super::header_state(cx, &p);
             for (level, lost) in &state.lost {
                 let inner = state.levels[*level].directives[0];

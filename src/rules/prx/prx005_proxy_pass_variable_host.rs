@@ -97,8 +97,7 @@ impl Rule for ProxyPassVariableHost {
                 continue;
             };
             let message = format!(
-                "proxy_pass takes its {} from {}, which the client controls: \
-                 anyone can make nginx connect to a host of their choice (SSRF)",
+                "proxy_pass takes its {} from {}: a client can make nginx connect to any host (SSRF)",
                 if found.in_scheme { "scheme" } else { "host" },
                 found.what
             );
@@ -144,6 +143,10 @@ fn map_values<'a>(cx: &Checker<'a>) -> HashMap<String, Vec<(&'a str, &'a Directi
     }
     out
 }
+
+/// One way a proxy_pass value can read after `set`/`map` expansion, with
+/// the directives that led there.
+type Alternative<'a> = (Vec<Seg<'a>>, Vec<(Span, String)>);
 
 struct Found {
     what: String,
@@ -266,7 +269,7 @@ impl<'a> Scope<'a> {
     /// Expand `set` and `map` variables into their values (every
     /// alternative, bounded), then look at the scheme and host.
     fn tainted_host(&self, value: &'a str) -> Option<Found> {
-        let mut alternatives: Vec<(Vec<Seg<'a>>, Vec<(Span, String)>)> = Vec::new();
+        let mut alternatives: Vec<Alternative<'a>> = Vec::new();
         self.expand(
             &segments(value),
             Vec::new(),
@@ -290,12 +293,12 @@ impl<'a> Scope<'a> {
                             d.head_span(),
                             format!("${v} is the capture ({body}) of this regex"),
                         ));
-                        format!("${v}, a capture of the request URI that can hold any host name")
+                        format!("${v}, a capture of the request path that can spell any host name")
                     }
                     None if v.eq_ignore_ascii_case("host") => {
-                        "$host (this server answers for any host name)".to_string()
+                        "$host, and this server answers requests for any host name".to_string()
                     }
-                    None => format!("${v}"),
+                    None => format!("${v}, a value from the request"),
                 };
                 return Some(Found {
                     what,
@@ -313,7 +316,7 @@ impl<'a> Scope<'a> {
         prefix: Vec<Seg<'a>>,
         related: Vec<(Span, String)>,
         depth: usize,
-        out: &mut Vec<(Vec<Seg<'a>>, Vec<(Span, String)>)>,
+        out: &mut Vec<Alternative<'a>>,
     ) {
         const MAX: usize = 32;
         if out.len() >= MAX {

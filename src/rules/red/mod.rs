@@ -194,12 +194,12 @@ pub enum Outcome<'a> {
     Serves(Option<&'a Directive>),
 }
 
+/// Rewrite-module statements with the condition they run under.
+type Statements<'a> = Vec<(&'a Directive, Cond)>;
+
 /// The rewrite-module statements of one level in order, with `if` blocks
 /// resolved to their own directives.
-fn statements<'s, 'a>(
-    own: &[&'a Directive],
-    ifs: &'s [Location<'a>],
-) -> Vec<(&'a Directive, Cond)> {
+fn statements<'a>(own: &[&'a Directive], ifs: &[Location<'a>]) -> Vec<(&'a Directive, Cond)> {
     let mut out = Vec::new();
     for d in own {
         match d.name() {
@@ -231,9 +231,7 @@ pub fn root_location<'s, 'a>(site: &'s Site<'a>) -> Option<&'s Location<'a>> {
 }
 
 /// The site-wide rewrite statements: server level, then `location /`.
-fn site_statements<'a>(
-    site: &Site<'a>,
-) -> (Vec<(&'a Directive, Cond)>, Vec<(&'a Directive, Cond)>) {
+fn site_statements<'a>(site: &Site<'a>) -> (Statements<'a>, Statements<'a>) {
     let server = statements(&site.own, &site.ifs);
     let root = root_location(site)
         .map(|l| {
@@ -307,4 +305,43 @@ pub fn all_redirects<'s, 'a>(cx: &'s Checker<'a>) -> Vec<(&'s Site<'a>, Redirect
         .flat_map(|s| site_redirects(s).into_iter().map(move |r| (s, r)))
         .filter(|(_, r)| seen.insert(r.directive.span))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{load, LoadOptions};
+
+    fn first_if(text: &str) -> Cond {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("site.conf");
+        std::fs::write(&path, text).unwrap();
+        let cfg = load(&[path], &LoadOptions::default());
+        let d = cfg.files[0]
+            .walk()
+            .find(|d| d.name() == "if")
+            .unwrap()
+            .clone();
+        Cond::parse(&d)
+    }
+
+    #[test]
+    fn conditions() {
+        let c = |cond: &str| first_if(&format!("server {{ if {cond} {{ return 404; }} }}"));
+        assert_eq!(
+            c("($host = www.app.test)"),
+            Cond::Hosts(vec!["www.app.test".into()])
+        );
+        assert_eq!(c("($scheme = http)"), Cond::WhenPlain);
+        assert_eq!(c("($scheme != \"https\")"), Cond::WhenPlain);
+        assert_eq!(c("($https = \"\")"), Cond::WhenPlain);
+        assert_eq!(c("($scheme = https)"), Cond::Never);
+        assert_eq!(c("($http_x_forwarded_proto != https)"), Cond::Other);
+        assert_eq!(c("($bad_bot)"), Cond::Other);
+    }
+
+    #[test]
+    fn path_vars_end_the_host() {
+        assert!(is_path_var("request_uri") && is_path_var("1") && !is_path_var("host"));
+    }
 }

@@ -105,9 +105,7 @@ impl Rule for MissingHttpsRedirect {
                     continue;
                 }
                 let mut answer = None;
-                let covered = probes
-                    .iter()
-                    .all(|host| plain.iter().any(|s| redirected(s, host, &mut answer)));
+                let covered = probes.iter().all(|host| covered(&plain, host, &mut answer));
                 if !covered {
                     uncovered.push((name, *span));
                     answers.extend(answer);
@@ -149,7 +147,12 @@ impl Rule for MissingHttpsRedirect {
                         );
                     }
                     if let Some(w) = a.what {
-                        d = d.with_related(w.head_span(), "and answers here instead of redirecting");
+                        let what = if w.name() == "location" {
+                            "and serves `location /` from here instead of redirecting"
+                        } else {
+                            "and answers with this instead of redirecting"
+                        };
+                        d = d.with_related(w.head_span(), what);
                     }
                     d
                 }
@@ -183,6 +186,25 @@ fn probes(name: &str) -> Vec<String> {
         },
         NameKind::TrailingWildcard => vec![format!("{}com", &n[..n.len() - 1])],
         NameKind::Regex | NameKind::Special => Vec::new(),
+    }
+}
+
+/// Whether `http://host/` is redirected. Where servers name the host, each
+/// of them must redirect (clients may connect to any of those sockets);
+/// where none does, some socket's default server must.
+fn covered<'s, 'a>(
+    plain: &[&Socket<'s, 'a>],
+    host: &str,
+    answer: &mut Option<Answer<'s, 'a>>,
+) -> bool {
+    let by_name: Vec<&&Socket> = plain
+        .iter()
+        .filter(|s| matches!(select(s, host), Selected::ByName(_)))
+        .collect();
+    if by_name.is_empty() {
+        plain.iter().any(|s| redirected(s, host, answer))
+    } else {
+        by_name.iter().all(|s| redirected(s, host, answer))
     }
 }
 
@@ -238,7 +260,7 @@ fn fix(cx: &Checker<'_>, site: &Site<'_>, names: &[(&str, Span)]) -> Option<Fix>
     }
     let names: Vec<&str> = names.iter().map(|(n, _)| *n).collect();
     let i = &indent;
-    let mut text = format!("server {{\n");
+    let mut text = "server {\n".to_string();
     for l in &listens {
         text.push_str(&format!("{i}    {l}\n"));
     }

@@ -238,10 +238,19 @@ fn same_host(site: &Site<'_>, r: &Redirect<'_>) -> bool {
         Seg::Var(v) => Some(v.to_ascii_lowercase()),
         Seg::Lit(_) => None,
     });
-    let all_self = parts.host.iter().any(|s| matches!(s, Seg::Var(_)))
-        && vars.all(|v| matches!(v.as_str(), "host" | "http_host" | "server_name"));
-    if all_self {
-        return true;
+    // `$host`, `$host:80`: the request's own host (not `www.$host`).
+    let one_var = parts
+        .host
+        .iter()
+        .filter(|s| matches!(s, Seg::Var(_)))
+        .count()
+        == 1;
+    let port_only = parts.host.iter().all(|s| match s {
+        Seg::Lit(l) => l.starts_with(':') && l[1..].chars().all(|c| c.is_ascii_digit()),
+        Seg::Var(_) => true,
+    });
+    if one_var && port_only {
+        return vars.all(|v| matches!(v.as_str(), "host" | "http_host" | "server_name"));
     }
     if parts.host.iter().all(|s| matches!(s, Seg::Lit(_))) && !parts.host.is_empty() {
         let host = render(&parts.host).to_ascii_lowercase();

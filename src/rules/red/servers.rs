@@ -161,3 +161,33 @@ pub fn accepts_any_host(cx: &Checker<'_>, site: &Site<'_>) -> bool {
             && std::ptr::eq(s.servers[s.default], site)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_kinds() {
+        assert_eq!(name_kind("app.test"), NameKind::Exact);
+        assert_eq!(name_kind("*.app.test"), NameKind::LeadingWildcard);
+        assert_eq!(name_kind(".app.test"), NameKind::LeadingWildcard);
+        assert_eq!(name_kind("www.app.*"), NameKind::TrailingWildcard);
+        assert_eq!(name_kind("~^(?<sub>.+)\\.app\\.test$"), NameKind::Regex);
+        assert_eq!(name_kind("_"), NameKind::Special);
+        assert_eq!(name_kind(""), NameKind::Special);
+    }
+
+    #[test]
+    fn names_match_like_nginx() {
+        assert_eq!(name_match("App.Test", "app.test"), Some((0, 8)));
+        assert_eq!(name_match("*.app.test", "www.app.test"), Some((1, 9)));
+        assert_eq!(name_match("*.app.test", "app.test"), None);
+        // `.app.test` is both `app.test` and `*.app.test`.
+        assert_eq!(name_match(".app.test", "app.test"), Some((0, 8)));
+        assert_eq!(name_match(".app.test", "a.b.app.test"), Some((1, 9)));
+        assert_eq!(name_match("www.app.*", "www.app.org"), Some((2, 8)));
+        assert_eq!(name_match("www.app.*", "app.org"), None);
+        assert_eq!(name_match("~app", "app"), None);
+        assert_eq!(name_match("_", "app.test"), None);
+    }
+}

@@ -11,3 +11,5 @@ mod docs;
 mod guide;
 mod robustness;
 mod rules;
+mod servers;
+mod probe_scan;

@@ -3,7 +3,7 @@ use std::collections::HashSet;
 use crate::diag::Diagnostic;
 use crate::rule;
 use crate::rules::{Checker, Rule, RuleMeta};
-use crate::tls::cert::CertificateInfo;
+use crate::tls::cert::{names_to_check, CertificateInfo};
 
 use super::files::pairs;
 
@@ -83,9 +83,12 @@ impl Rule for CertificateNameMismatch {
             if !seen.insert((cert.path.clone(), *first)) {
                 continue;
             }
-            let names: Vec<&str> = uncovered.iter().map(|(n, _)| *n).collect();
+            let names: Vec<String> = uncovered
+                .iter()
+                .map(|(name, _)| describe_uncovered(leaf, name))
+                .collect();
             let message = format!(
-                "certificate {} does not cover server_name {} (it is valid for {})",
+                "certificate {} does not cover server_name {}; it is valid for {}",
                 cert.path.display(),
                 names.join(", "),
                 certificate_names(leaf)
@@ -97,6 +100,20 @@ impl Rule for CertificateNameMismatch {
             );
         }
     }
+}
+
+/// A `server_name` argument, and for nginx's own forms (`.example.com`) the
+/// concrete names the certificate lacks.
+fn describe_uncovered(cert: &CertificateInfo, server_name: &str) -> String {
+    let concrete = names_to_check(server_name);
+    if concrete.len() == 1 && concrete[0] == server_name {
+        return server_name.to_string();
+    }
+    let missing: Vec<String> = concrete
+        .into_iter()
+        .filter(|n| !cert.covers_name_browser(n))
+        .collect();
+    format!("{server_name} (needs {})", missing.join(" and "))
 }
 
 /// The names a certificate is valid for, as a short list.

@@ -9,10 +9,24 @@
 mod tls001_legacy_protocols;
 mod tls002_protocols_unset;
 mod tls003_weak_cipher_suites;
+mod tls004_non_forward_secret_or_cbc;
+mod tls005_prefer_server_ciphers;
+mod tls006_listen_443_without_ssl;
+mod tls007_ssl_directive_removed;
+mod tls008_missing_certificate;
+mod tls009_weak_dhparam;
+mod tls010_protocols_differ_on_shared_listen;
 
 pub use tls001_legacy_protocols::LegacyProtocols;
 pub use tls002_protocols_unset::ProtocolsUnset;
 pub use tls003_weak_cipher_suites::WeakCipherSuites;
+pub use tls004_non_forward_secret_or_cbc::NonForwardSecretOrCbc;
+pub use tls005_prefer_server_ciphers::PreferServerCiphers;
+pub use tls006_listen_443_without_ssl::Listen443WithoutSsl;
+pub use tls007_ssl_directive_removed::SslDirectiveRemoved;
+pub use tls008_missing_certificate::MissingCertificate;
+pub use tls009_weak_dhparam::WeakDhparam;
+pub use tls010_protocols_differ_on_shared_listen::ProtocolsDifferOnSharedListen;
 
 use std::collections::HashSet;
 
@@ -21,12 +35,24 @@ use crate::config::site::{Listen, Site};
 use crate::diag::Edit;
 use crate::nginx_version::NginxVersion;
 use crate::source::Span;
+use crate::syntax::ast::{Quote, Word};
 use crate::syntax::Directive;
 use crate::tls::ciphers::{by_name, Au, CipherSuite, Kx, Weakness};
 
 /// Every TLS rule, in code order.
 pub fn rules() -> Vec<&'static dyn Rule> {
-    vec![&LegacyProtocols, &ProtocolsUnset, &WeakCipherSuites]
+    vec![
+        &LegacyProtocols,
+        &ProtocolsUnset,
+        &WeakCipherSuites,
+        &NonForwardSecretOrCbc,
+        &PreferServerCiphers,
+        &Listen443WithoutSsl,
+        &SslDirectiveRemoved,
+        &MissingCertificate,
+        &WeakDhparam,
+        &ProtocolsDifferOnSharedListen,
+    ]
 }
 
 /// Protocol names `ssl_protocols` accepts.
@@ -199,6 +225,16 @@ pub fn weakness_kill(w: Weakness) -> &'static str {
     }
 }
 
+/// `value` written with the same quotes as `arg` (cipher strings and
+/// protocol names need no escaping).
+pub fn requote(arg: &Word, value: &str) -> String {
+    match arg.quote {
+        Quote::None => value.to_string(),
+        Quote::Single => format!("'{value}'"),
+        Quote::Double => format!("\"{value}\""),
+    }
+}
+
 /// TLS servers (the ones TLS rules judge).
 pub fn tls_sites<'c, 'a>(cx: &'c Checker<'a>) -> impl Iterator<Item = &'c Site<'a>> {
     cx.sites.iter().filter(|s| s.is_tls())
@@ -362,6 +398,106 @@ pub fn sockets<'c, 'a>(cx: &'c Checker<'a>) -> Vec<Socket<'c, 'a>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::{check, CheckOptions};
+    use crate::rules::{Profile, RuleOptions};
+
+    /// Checks `text` (one http-context file), applies every TLS fix of the
+    /// file back to front, and returns (codes before, fixed text, codes after).
+    fn fix_round(
+        text: &str,
+        profile: Profile,
+        version: &str,
+    ) -> (Vec<String>, String, Vec<String>) {
+        let run = |text: &str| {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("site.conf");
+            std::fs::write(&path, text).unwrap();
+            let opts = CheckOptions {
+                profile,
+                rules: RuleOptions {
+                    nginx_version: Some(version.parse().unwrap()),
+                    detect_nginx_version: false,
+                    select: vec!["TLS".into(), "SYN".into()],
+                    ..RuleOptions::default()
+                },
+                ..CheckOptions::default()
+            };
+            let report = check(&[path], &opts);
+            let codes: Vec<String> = report
+                .diagnostics
+                .iter()
+                .map(|d| d.code.to_string())
+                .collect();
+            let mut edits: Vec<Edit> = report
+                .diagnostics
+                .iter()
+                .filter_map(|d| d.fix.as_ref())
+                .flat_map(|f| f.edits.iter().cloned())
+                .collect();
+            edits.sort_by_key(|e| std::cmp::Reverse((e.span.start, e.span.end)));
+            let mut out = text.to_string();
+            let mut floor = usize::MAX;
+            for e in edits {
+                // Skip overlapping edits, as the fix engine does.
+                if (e.span.end as usize) > floor {
+                    continue;
+                }
+                out.replace_range(e.span.range(), &e.replacement);
+                floor = e.span.start as usize;
+            }
+            (codes, out)
+        };
+        let (before, fixed) = run(text);
+        let (after, again) = run(&fixed);
+        assert_eq!(fixed, again, "fixing twice changed the text");
+        (before, fixed, after)
+    }
+
+    const CERT: &str =
+        "    ssl_certificate /nonexistent/a.crt;\n    ssl_certificate_key /nonexistent/a.key;\n";
+
+    #[test]
+    fn fixes_remove_their_findings_and_are_stable() {
+        let cases: &[(&str, Profile, &str)] = &[
+            ("server {\n    listen 443 ssl;\n{CERT}    ssl_prefer_server_ciphers on;\n}\n", Profile::Guide, "1.22.1"),
+            ("server {\n    listen 443 ssl;\n{CERT}    ssl_protocols TLSv1.2 TLSv1.3;\n    ssl_ciphers \"ALL:RC4-SHA\";\n    ssl_prefer_server_ciphers off;\n}\n", Profile::Guide, "1.22.1"),
+            ("server {\n    listen 443 ssl;\n{CERT}    ssl_protocols TLSv1.2 TLSv1.3;\n}\n", Profile::Intermediate, "1.22.1"),
+            ("server {\n    listen 443 ssl;\n{CERT}    ssl_protocols TLSv1.2 TLSv1.3;\n    ssl_ciphers HIGH:eNULL;\n    ssl_prefer_server_ciphers on;\n}\n", Profile::Intermediate, "1.22.1"),
+            ("server {\n    listen 443;\n    listen 8443;\n{CERT}    ssl_protocols TLSv1.2 TLSv1.3;\n    ssl_prefer_server_ciphers on;\n}\n", Profile::Guide, "1.22.1"),
+            ("ssl on;\nserver {\n    listen 443;\n{CERT}    ssl_protocols TLSv1.2 TLSv1.3;\n    ssl_prefer_server_ciphers on;\n}\nserver {\n    listen 8443;\n    ssl off;\n}\n", Profile::Guide, "1.25.1"),
+        ];
+        for (text, profile, version) in cases {
+            let text = text.replace("{CERT}", CERT);
+            let (before, fixed, after) = fix_round(&text, *profile, version);
+            assert!(
+                before.iter().any(|c| c.starts_with("TLS")),
+                "nothing to fix in\n{text}"
+            );
+            assert!(
+                after.is_empty(),
+                "{after:?} remain after fixing\n{text}\ninto\n{fixed}"
+            );
+        }
+    }
+
+    #[test]
+    fn inserted_directives_follow_the_anchor_indentation() {
+        let text = format!(
+            "server {{\n\tlisten 443 ssl;\n{}}}\n",
+            CERT.replace("    ", "\t")
+        );
+        let (_, fixed, _) = fix_round(&text, Profile::Guide, "1.22.1");
+        let key = "\tssl_certificate_key /nonexistent/a.key;\n";
+        let inserted = &fixed[fixed.find(key).unwrap() + key.len()..];
+        assert!(
+            inserted.contains("\tssl_protocols TLSv1.2 TLSv1.3;\n"),
+            "{fixed}"
+        );
+        assert!(
+            inserted.contains("\tssl_prefer_server_ciphers on;\n"),
+            "{fixed}"
+        );
+    }
 
     #[test]
     fn defaults_follow_the_version() {

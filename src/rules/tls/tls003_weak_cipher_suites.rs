@@ -5,7 +5,6 @@ use crate::diag::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule;
 use crate::rules::profile::MOZILLA_INTERMEDIATE_CIPHERS;
 use crate::rules::{Checker, Rule, RuleMeta};
-use crate::syntax::ast::Quote;
 use crate::tls::ciphers::{evaluate, CipherSuite, Weakness};
 
 rule! {
@@ -90,11 +89,7 @@ impl Rule for WeakCipherSuites {
             } else {
                 cleaned(&arg.value)
             };
-            let quoted = match arg.quote {
-                Quote::None => replacement.clone(),
-                Quote::Single => format!("'{replacement}'"),
-                Quote::Double => format!("\"{replacement}\""),
-            };
+            let quoted = super::requote(arg, &replacement);
             out.push(Self::META.at(arg.span, found.message()).with_fix(Fix {
                 message: format!("set `ssl_ciphers {replacement}`"),
                 applicability: Applicability::Unsafe,

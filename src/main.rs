@@ -8,6 +8,8 @@ fn main() -> ExitCode {
     match &cli.command {
         None => cli::check::run(&cli.check),
         Some(Command::Check(args)) => cli::check::run(args),
+        Some(Command::Probe(args)) => cli::probe::run(args),
+        Some(Command::Verify(args)) => cli::verify::run(args),
         Some(Command::Rules { json }) => cli::rules::list(*json),
         Some(Command::Explain { code }) => cli::rules::explain(code),
         Some(Command::Completions { shell }) => cli::generate::completions(*shell),

@@ -26,7 +26,11 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(print_tokens(data), data, "print_tokens is not the identity");
     let tree = print_tree(&parsed, data);
     if parsed.errors.is_empty() {
-        assert_eq!(tree.as_deref(), Some(data), "error-free parse does not print back");
+        assert_eq!(
+            tree.as_deref(),
+            Some(data),
+            "error-free parse does not print back"
+        );
     }
 
     let dir = scratch();

@@ -3,7 +3,9 @@
 
 pub mod check;
 pub mod generate;
+pub mod probe;
 pub mod rules;
+pub mod verify;
 
 use std::path::PathBuf;
 
@@ -38,6 +40,10 @@ pub struct Cli {
 pub enum Command {
     /// Parse, resolve includes, validate and lint nginx configs.
     Check(CheckArgs),
+    /// Check live endpoints: TLS versions and suites, certificate, redirect, headers.
+    Probe(probe::ProbeArgs),
+    /// Post-deploy: lint CONFIG, then probe every TLS server it declares.
+    Verify(verify::VerifyArgs),
     /// List every rule: code, severity, name, summary, profiles.
     Rules {
         /// Print JSON instead of a table.

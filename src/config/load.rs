@@ -104,8 +104,11 @@ fn load_target(cfg: &mut Config, target: &Path, opts: &LoadOptions) {
     let meta = match std::fs::metadata(target) {
         Ok(m) => m,
         Err(e) => {
-            cfg.target_errors
-                .push(format!("cannot read {}: {}", target.display(), plain_io_message(&e)));
+            cfg.target_errors.push(format!(
+                "cannot read {}: {}",
+                target.display(),
+                plain_io_message(&e)
+            ));
             return;
         }
     };
@@ -145,7 +148,11 @@ fn collect_files(
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) => {
-            errors.push(format!("cannot read directory {}: {}", dir.display(), plain_io_message(&e)));
+            errors.push(format!(
+                "cannot read directory {}: {}",
+                dir.display(),
+                plain_io_message(&e)
+            ));
             return;
         }
     };
@@ -155,12 +162,14 @@ fn collect_files(
         }
         let path = entry.path();
         match std::fs::metadata(&path) {
-            Ok(m) if m.is_dir() && depth < 16 => {
-                collect_files(&path, out, errors, seen, depth + 1)
-            }
+            Ok(m) if m.is_dir() && depth < 16 => collect_files(&path, out, errors, seen, depth + 1),
             Ok(m) if m.is_file() => out.push(path),
             Ok(_) => {}
-            Err(e) => errors.push(format!("cannot read {}: {}", path.display(), plain_io_message(&e))),
+            Err(e) => errors.push(format!(
+                "cannot read {}: {}",
+                path.display(),
+                plain_io_message(&e)
+            )),
         }
     }
 }
@@ -436,7 +445,9 @@ fn cut_include_bombs(cfg: &mut Config) {
         }
     }
     let total: u64 = own.iter().sum();
-    let limit = total.saturating_mul(8).saturating_add(MAX_INCLUDE_EXPANSION);
+    let limit = total
+        .saturating_mul(8)
+        .saturating_add(MAX_INCLUDE_EXPANSION);
     let mut budget = limit;
     let mut cuts = Vec::new();
     for root in &cfg.roots {

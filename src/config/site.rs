@@ -10,6 +10,7 @@
 //! they see what nginx does rather than what the file seems to say.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use super::directives::Context;
 use super::load::{Config, Root};
@@ -228,6 +229,9 @@ pub struct Site<'a> {
     pub server_names: Vec<(&'a str, Span)>,
     /// Server-level settings in effect (http-level ones inherited).
     pub settings: Settings<'a>,
+    /// What the http level itself sets (shared by every server of that
+    /// http block; empty for fragments without one).
+    pub http_settings: Rc<Settings<'a>>,
     /// The server block's own directives, includes expanded.
     pub own: Vec<&'a Directive>,
     pub locations: Vec<Location<'a>>,
@@ -283,15 +287,15 @@ fn sites_in_root<'a>(cfg: &'a Config, root: &'a Root, out: &mut Vec<Site<'a>>) {
                 .filter(|d| d.name() == "http" && d.block.is_some())
             {
                 let own = cfg.expand(http.children());
-                let settings = Settings::merge(&Settings::default(), &own);
+                let settings = Rc::new(Settings::merge(&Settings::default(), &own));
                 servers(cfg, root, &own, &settings, out);
             }
         }
         Context::Http => {
-            let settings = Settings::merge(&Settings::default(), &top);
+            let settings = Rc::new(Settings::merge(&Settings::default(), &top));
             servers(cfg, root, &top, &settings, out);
         }
-        Context::Server => out.push(build_site(cfg, root, None, top, &Settings::default())),
+        Context::Server => out.push(build_site(cfg, root, None, top, &Rc::default())),
         _ => {}
     }
 }
@@ -300,7 +304,7 @@ fn servers<'a>(
     cfg: &'a Config,
     root: &'a Root,
     http: &[&'a Directive],
-    inherited: &Settings<'a>,
+    inherited: &Rc<Settings<'a>>,
     out: &mut Vec<Site<'a>>,
 ) {
     for d in http
@@ -317,7 +321,7 @@ fn build_site<'a>(
     root: &'a Root,
     directive: Option<&'a Directive>,
     own: Vec<&'a Directive>,
-    inherited: &Settings<'a>,
+    inherited: &Rc<Settings<'a>>,
 ) -> Site<'a> {
     let settings = Settings::merge(inherited, &own);
     let mut listens: Vec<Listen> = own
@@ -350,6 +354,7 @@ fn build_site<'a>(
         locations.into_iter().partition(|l| l.kind == BlockKind::If);
     Site {
         prefix: &root.prefix,
+        http_settings: inherited.clone(),
         directive,
         listens,
         server_names,

@@ -324,7 +324,7 @@ pub fn certificate_findings(facts: &TlsFacts, target: &str, ck: &CertCheck<'_>) 
                 &ServedCertificateUntrusted::META,
                 target,
                 if self_signed {
-                    format!("the served certificate ({subject}) is self-signed: {why}")
+                    format!("the served certificate ({subject}) is self-signed and not in the trust store")
                 } else {
                     format!("the served certificate ({subject}) is not trusted: {why}")
                 },

@@ -13,6 +13,7 @@
 //!   trust verdict instead of failing the handshake.
 //! - [`handshake`]: one real rustls handshake (version, suite, ALPN, chain)
 //!   and the certificate checks on what was served.
+//! - [`findings`]: the scan's findings (TLS101–TLS104, TLS107).
 //! - [`http`]: the plain-HTTP redirect and the HTTPS response headers (reqwest).
 //! - [`target`]: target syntax, `--resolve`, durations.
 //! - [`run`]: one target end to end, and many with bounded concurrency.
@@ -21,6 +22,7 @@
 //! Findings use the live codes (1xx) declared in `crate::rules::live`.
 
 pub mod danger;
+pub mod findings;
 pub mod handshake;
 pub mod hello;
 pub mod http;

@@ -16,17 +16,14 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::danger::{Trust, Verdict};
+use super::findings::scan_findings;
 use super::handshake::{certificate_findings, handshake, CertCheck, Failure, Step, TlsFacts};
 use super::http::{self, HttpsCheck, RedirectCheck, Response};
 use super::scan::{self, HelloOutcome, ProtocolScan, ScanOptions, SuiteScan, TlsProtocol};
 use super::target::{addresses, show_duration, Scheme, Target};
-use crate::diag::{Diagnostic, Severity};
-use crate::rules::live::{
-    HandshakeFailed, HttpNotRedirected, LegacyProtocolAccepted, ModernProtocolMissing, NotTls,
-    ServerCipherOrder, Unreachable, WeakDheGroup, WeakSuiteAccepted,
-};
+use crate::diag::Diagnostic;
+use crate::rules::live::{HandshakeFailed, HttpNotRedirected, NotTls, Unreachable};
 use crate::rules::{Profile, RuleMeta};
-use crate::tls::ciphers;
 
 /// Settings shared by every target of a run.
 #[derive(Debug, Clone)]
@@ -276,17 +273,20 @@ async fn tls_side(
     let mut out = Vec::new();
     let tls = handshake(addrs, &t.host, &opts.trust, opts.timeout).await;
     let addr = match (&tls.failure, tls.addr) {
-        (Some(Failure::Connect { error, .. }), _) => {
+        (_, Some(addr)) => addr,
+        (failure, None) => {
+            let why = match failure {
+                Some(Failure::Connect { error, .. }) => error.clone(),
+                _ => "no address accepted the connection".into(),
+            };
             out.push(finding(
                 &Unreachable::META,
                 &label,
-                format!("{}: {error}", Step::Connect),
+                format!("{}: {why}", Step::Connect),
             ));
             facts.tls = Some(tls);
             return out;
         }
-        (_, Some(addr)) => addr,
-        (_, None) => unreachable!("a handshake past connect has an address"),
     };
     if tls.failure == Some(Failure::HandshakeTimeout) {
         out.push(finding(
@@ -417,129 +417,6 @@ async fn tls_side(
         facts.https_missing = Some(missing);
     }
     facts.tls = Some(tls);
-    out
-}
-
-/// TLS101–TLS104 and TLS107 from the protocol and suite scans.
-pub fn scan_findings(
-    label: &str,
-    protocols: &ProtocolScan,
-    suites: &[SuiteScan],
-    profile: Profile,
-) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let accepted = &protocols.accepted;
-    let legacy: Vec<&str> = accepted
-        .iter()
-        .filter(|p| **p < TlsProtocol::Tls12)
-        .map(|p| p.as_str())
-        .collect();
-    if !legacy.is_empty() {
-        out.push(finding(
-            &LegacyProtocolAccepted::META,
-            label,
-            format!(
-                "the server accepts {}",
-                crate::rules::tls::name_list(&legacy, 5)
-            ),
-        ));
-    }
-    let has12 = accepted.contains(&TlsProtocol::Tls12);
-    let has13 = accepted.contains(&TlsProtocol::Tls13);
-    if !has12 && !has13 {
-        let inconclusive = protocols.outcomes.iter().any(|(p, o)| {
-            *p >= TlsProtocol::Tls12 && matches!(o, HelloOutcome::Timeout(_) | HelloOutcome::Io(_))
-        });
-        let mut d = finding(
-            &ModernProtocolMissing::META,
-            label,
-            "the server accepts neither TLSv1.2 nor TLSv1.3: current clients cannot connect",
-        );
-        if inconclusive {
-            d = d.with_help("some hellos timed out or failed; the scan may be incomplete");
-        }
-        out.push(d);
-    } else if !has13 {
-        let mut d = finding(
-            &ModernProtocolMissing::META,
-            label,
-            "the server accepts TLSv1.2 but not TLSv1.3",
-        );
-        d.severity = Severity::Info;
-        out.push(d);
-    }
-
-    let mut weak: Vec<String> = Vec::new();
-    for s in suites {
-        for code in &s.accepted {
-            let Some(facts) = ciphers::by_code(*code) else {
-                continue;
-            };
-            if let Some(w) = facts.weakness() {
-                let name = format!("{} ({w})", facts.openssl);
-                if !weak.contains(&name) {
-                    weak.push(name);
-                }
-            }
-        }
-    }
-    if !weak.is_empty() {
-        let versions: Vec<&str> = suites
-            .iter()
-            .filter(|s| {
-                s.accepted
-                    .iter()
-                    .any(|c| ciphers::by_code(*c).is_some_and(|f| f.weakness().is_some()))
-            })
-            .map(|s| s.version.as_str())
-            .collect();
-        out.push(finding(
-            &WeakSuiteAccepted::META,
-            label,
-            format!(
-                "the server accepts weak suites ({}): {}",
-                versions.join(", "),
-                crate::rules::tls::name_list(&weak, 8)
-            ),
-        ));
-    }
-
-    if let Some(bits) = suites.iter().filter_map(|s| s.dh_bits).min() {
-        if bits < 2048 {
-            out.push(finding(
-                &WeakDheGroup::META,
-                label,
-                format!("DHE key exchange uses a {bits}-bit group (minimum 2048)"),
-            ));
-        }
-    }
-
-    let want_server_order = profile.spec().prefer_server_ciphers;
-    let mismatched: Vec<&str> = suites
-        .iter()
-        .filter(|s| s.version < TlsProtocol::Tls13)
-        .filter(|s| s.server_order == Some(!want_server_order))
-        .map(|s| s.version.as_str())
-        .collect();
-    if !mismatched.is_empty() {
-        out.push(finding(
-            &ServerCipherOrder::META,
-            label,
-            if want_server_order {
-                format!(
-                    "the server lets the client choose the cipher suite ({}); the {} profile wants the server's order",
-                    mismatched.join(", "),
-                    profile.name()
-                )
-            } else {
-                format!(
-                    "the server imposes its own cipher order ({}); the {} profile lets the client choose",
-                    mismatched.join(", "),
-                    profile.name()
-                )
-            },
-        ));
-    }
     out
 }
 

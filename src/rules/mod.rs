@@ -14,6 +14,7 @@ pub mod registry;
 pub mod crt;
 pub mod hdr;
 pub mod key;
+pub mod live;
 pub mod prx;
 pub mod red;
 pub mod sec;

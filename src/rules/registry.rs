@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use super::{crt, hdr, key, prx, red, sec, sup, syn, tls, Rule};
+use super::{crt, hdr, key, live, prx, red, sec, sup, syn, tls, Rule};
 
 pub fn all_rules() -> &'static [&'static dyn Rule] {
     static ALL: OnceLock<Vec<&'static dyn Rule>> = OnceLock::new();
@@ -18,6 +18,7 @@ pub fn all_rules() -> &'static [&'static dyn Rule] {
         v.extend(sec::rules());
         v.extend(sup::rules());
         v.extend(syn::rules());
+        v.extend(live::rules());
         v.sort_by_key(|r| r.meta().code);
         v
     })

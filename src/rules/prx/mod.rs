@@ -15,9 +15,7 @@ pub use prx004_host_from_http_host::HostFromHttpHost;
 pub use prx005_proxy_pass_variable_host::ProxyPassVariableHost;
 
 use super::{Checker, Rule};
-use crate::config::load::Root;
 use crate::config::site::{BlockKind, Location, Site};
-use crate::config::Context;
 use crate::source::Span;
 use crate::syntax::Directive;
 
@@ -119,14 +117,14 @@ pub struct Level<'a> {
 
 /// The `proxy_set_header` directives written at each level above and at a
 /// proxy_pass block: http, server, each enclosing location, the block.
-pub fn header_levels<'a>(cx: &Checker<'a>, p: &ProxyPass<'_, 'a>) -> Vec<Level<'a>> {
+pub fn header_levels<'a>(p: &ProxyPass<'_, 'a>) -> Vec<Level<'a>> {
     let own = |ds: &[&'a Directive]| -> Vec<&'a Directive> {
         ds.iter().copied().filter(|d| d.name() == PSH).collect()
     };
     let mut levels = vec![
         Level {
             what: "http",
-            directives: own(&http_level(cx, p.site)),
+            directives: p.site.http_settings.all(PSH).to_vec(),
         },
         Level {
             what: "server",
@@ -173,8 +171,8 @@ impl HeaderState<'_> {
     }
 }
 
-pub fn header_state<'a>(cx: &Checker<'a>, p: &ProxyPass<'_, 'a>) -> HeaderState<'a> {
-    let levels = header_levels(cx, p);
+pub fn header_state<'a>(p: &ProxyPass<'_, 'a>) -> HeaderState<'a> {
+    let levels = header_levels(p);
     let effective: Vec<String> = p
         .block()
         .settings
@@ -212,32 +210,6 @@ pub fn header_state<'a>(cx: &Checker<'a>, p: &ProxyPass<'_, 'a>) -> HeaderState<
         effective,
         lost,
     }
-}
-
-/// The http-level directives a server inherits from (includes expanded).
-pub fn http_level<'a>(cx: &Checker<'a>, site: &Site<'a>) -> Vec<&'a Directive> {
-    let Some(server) = site.directive else {
-        return Vec::new();
-    };
-    for root in &cx.cfg.roots {
-        let root: &'a Root = root;
-        let top = cx.cfg.root_directives(root);
-        let levels: Vec<Vec<&'a Directive>> = match root.context {
-            Context::Http => vec![top],
-            Context::Main => top
-                .iter()
-                .filter(|d| d.name() == "http")
-                .map(|d| cx.cfg.expand(d.children()))
-                .collect(),
-            _ => continue,
-        };
-        for level in levels {
-            if level.iter().any(|d| d.span == server.span) {
-                return level;
-            }
-        }
-    }
-    Vec::new()
 }
 
 /// The whitespace before `span` on its line, when nothing else precedes it.

@@ -82,7 +82,7 @@ impl Rule for MissingProxyHeaders {
             if super::unknown_include(cx, &p) {
                 continue;
             }
-            let state = super::header_state(cx, &p);
+            let state = super::header_state(&p);
             let missing: Vec<&(&str, &str, &str)> = super::REQUIRED
                 .iter()
                 .filter(|(h, _, _)| !state.sends(h) && !state.lost(h))

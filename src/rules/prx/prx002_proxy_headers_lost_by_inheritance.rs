@@ -93,7 +93,7 @@ impl Rule for ProxyHeadersLostByInheritance {
             if super::unknown_include(cx, &p) {
                 continue;
             }
-            let state = super::header_state(cx, &p);
+            let state = super::header_state(&p);
             for (level, lost) in &state.lost {
                 let inner = state.levels[*level].directives[0];
                 let i = *index.entry(inner.span).or_insert_with(|| {

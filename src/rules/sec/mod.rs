@@ -1,8 +1,184 @@
-//! SEC rules.
+//! SEC rules: gixy's classic nginx misconfigurations, reported with exact
+//! positions — alias path traversal, `valid_referers none`, and response
+//! splitting through URL-decoded variables.
+//!
+//! These rules judge single directives in the light of the blocks around
+//! them (the location an `alias` sits in, the regex that defines `$1`), not
+//! inherited settings, so they walk the configuration tree — every file,
+//! includes expanded, location-context snippets too — rather than the Site
+//! model. [`walk_http`] is that walk; the HDR rules use it as well.
 
-use super::Rule;
+pub(crate) mod pcre;
+
+mod sec001_alias_traversal;
+mod sec002_valid_referers_none;
+mod sec003_response_splitting;
+
+pub use sec001_alias_traversal::AliasTraversal;
+pub use sec002_valid_referers_none::ValidReferersNone;
+pub use sec003_response_splitting::ResponseSplitting;
+
+use super::{Checker, Rule};
+use crate::config::{Config, Context};
+use crate::source::Span;
+use crate::syntax::ast::{Quote, Word};
+use crate::syntax::Directive;
 
 /// Every SEC rule, in code order.
 pub fn rules() -> Vec<&'static dyn Rule> {
-    vec![]
+    vec![&AliasTraversal, &ValidReferersNone, &ResponseSplitting]
+}
+
+/// One block on the way down to a directive: the block (None for a root
+/// file), the context inside it, and its directives with includes expanded.
+#[derive(Debug, Clone)]
+pub struct Level<'a> {
+    pub block: Option<&'a Directive>,
+    pub context: Context,
+    pub directives: Vec<&'a Directive>,
+}
+
+/// Contexts of the http module, where these rules look.
+pub fn is_http_context(ctx: Context) -> bool {
+    matches!(
+        ctx,
+        Context::Http
+            | Context::Server
+            | Context::Location
+            | Context::IfInServer
+            | Context::IfInLocation
+            | Context::LimitExcept
+    )
+}
+
+/// Call `visit` for every directive in an http-module context of every root
+/// file (includes expanded), with the levels that enclose it — the last
+/// level holds the directive. A file included from several places is
+/// visited once per place, so rules dedupe their findings by span.
+pub fn walk_http<'a>(cx: &Checker<'a>, mut visit: impl FnMut(&'a Directive, &[Level<'a>])) {
+    let cfg: &'a Config = cx.cfg;
+    for root in &cfg.roots {
+        let mut levels = vec![Level {
+            block: None,
+            context: root.context,
+            directives: cfg.root_directives(root),
+        }];
+        walk_level(cfg, &mut levels, &mut visit);
+    }
+}
+
+fn walk_level<'a>(
+    cfg: &'a Config,
+    levels: &mut Vec<Level<'a>>,
+    visit: &mut impl FnMut(&'a Directive, &[Level<'a>]),
+) {
+    let here = levels.last().expect("a level").clone();
+    for d in &here.directives {
+        if is_http_context(here.context) {
+            visit(d, levels);
+        }
+        if d.block.is_none() || levels.len() > 64 {
+            continue;
+        }
+        let child = here.context.child(d.name());
+        if is_http_context(child) {
+            levels.push(Level {
+                block: Some(d),
+                context: child,
+                directives: cfg.expand(d.children()),
+            });
+            walk_level(cfg, levels, visit);
+            levels.pop();
+        }
+    }
+}
+
+/// A location's modifier and path: `location ^~ /a` → (`^~`, `/a`);
+/// nginx also accepts the modifier glued to the path (`location =/a`).
+pub fn location_parts(d: &Directive) -> Option<(Option<&str>, &Word)> {
+    if d.name() != "location" {
+        return None;
+    }
+    match d.args.len() {
+        2 => Some((d.arg(0), &d.args[1])),
+        1 => {
+            let w = &d.args[0];
+            let glued = ["=", "^~", "~*", "~"]
+                .into_iter()
+                .find(|m| w.value.len() > m.len() && w.value.starts_with(m));
+            Some((glued, w))
+        }
+        _ => None,
+    }
+}
+
+/// The regex a block matches with when it can set captures:
+/// `location ~ re`, `location ~* re`, `if ($var ~ re)`, `if ($var ~* re)`.
+pub fn block_regex(d: &Directive) -> Option<&str> {
+    match d.name() {
+        "location" => {
+            let (modifier, path) = location_parts(d)?;
+            match modifier {
+                Some(m @ ("~" | "~*")) if d.args.len() == 1 => Some(&path.value[m.len()..]),
+                Some("~" | "~*") => Some(&path.value),
+                _ => None,
+            }
+        }
+        "if" => {
+            let mut args: Vec<&str> = d.args.iter().map(|a| a.value.as_str()).collect();
+            if let Some(first) = args.first_mut() {
+                *first = first.strip_prefix('(').unwrap_or(first);
+            }
+            if args.last() == Some(&")") {
+                args.pop();
+            } else if let Some(last) = args.last_mut() {
+                *last = last.strip_suffix(')').unwrap_or(last);
+            }
+            args.retain(|a| !a.is_empty());
+            match args[..] {
+                [_, "~" | "~*", re] => Some(re),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The innermost enclosing block whose regex sets `$1`…`$9` and named
+/// captures, with that regex.
+pub fn capturing_block<'a>(levels: &[Level<'a>]) -> Option<(&'a Directive, &'a str)> {
+    levels
+        .iter()
+        .rev()
+        .filter_map(|l| l.block)
+        .find_map(|b| block_regex(b).map(|re| (b, re)))
+}
+
+/// The span of `needle` inside a word as written (quotes and escapes
+/// included), when it occurs there exactly once.
+pub fn sub_span(cx: &Checker<'_>, word: &Word, needle: &str) -> Option<Span> {
+    let raw = cx.cfg.sources.get(word.span.file).text(word.span);
+    let first = raw.find(needle)?;
+    if raw[first + 1..].contains(needle) {
+        return None;
+    }
+    let start = word.span.start as usize + first;
+    Some(Span::new(word.span.file, start, start + needle.len()))
+}
+
+/// Whether the word's source text is its value plus the quotes (no escape
+/// sequences), so offsets in the value map to offsets in the file.
+pub fn written_verbatim(cx: &Checker<'_>, word: &Word) -> bool {
+    let raw = cx.cfg.sources.get(word.span.file).text(word.span);
+    let inner = match word.quote {
+        Quote::None => raw.as_str(),
+        _ if raw.len() >= 2 => &raw[1..raw.len() - 1],
+        _ => return false,
+    };
+    inner == word.value
+}
+
+/// Byte offset in the file where the word's value starts (after a quote).
+pub fn value_start(word: &Word) -> usize {
+    word.span.start as usize + usize::from(word.quote != Quote::None)
 }

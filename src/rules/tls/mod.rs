@@ -373,21 +373,26 @@ impl<'c, 'a> Socket<'c, 'a> {
 /// UDP sockets and are left out.
 pub fn sockets<'c, 'a>(cx: &'c Checker<'a>) -> Vec<Socket<'c, 'a>> {
     let mut out: Vec<Socket<'c, 'a>> = Vec::new();
+    // Map lookups and a last-entry check keep this linear when thousands
+    // of servers share one socket.
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for site in cx.sites {
         for listen in site.listens.iter().filter(|l| !l.quic) {
             let key = listen.socket();
-            let pos = out.iter().position(|s| s.key == key);
-            let socket = match pos {
-                Some(i) => &mut out[i],
-                None => {
-                    out.push(Socket {
-                        key,
-                        servers: Vec::new(),
-                    });
-                    out.last_mut().unwrap()
-                }
-            };
-            if !socket.servers.iter().any(|(s, _)| std::ptr::eq(*s, site)) {
+            let i = *index.entry(key.clone()).or_insert_with(|| {
+                out.push(Socket {
+                    key,
+                    servers: Vec::new(),
+                });
+                out.len() - 1
+            });
+            let socket = &mut out[i];
+            // Sites are visited one at a time, so a repeat can only be the last entry.
+            if !socket
+                .servers
+                .last()
+                .is_some_and(|(s, _)| std::ptr::eq(*s, site))
+            {
                 socket.servers.push((site, listen));
             }
         }

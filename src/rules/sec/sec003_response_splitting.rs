@@ -1,0 +1,288 @@
+use std::collections::HashSet;
+
+use super::pcre::{can_match, dotall};
+use super::{capturing_block, sub_span, walk_http, Level};
+use crate::diag::Diagnostic;
+use crate::rule;
+use crate::rules::prx::script::{groups, segments, Seg};
+use crate::rules::{Checker, Rule, RuleMeta};
+use crate::syntax::ast::Word;
+use crate::syntax::Directive;
+
+rule! {
+    /// ## What it does
+    /// Reports `$uri`, `$document_uri`, and regex captures that can match a
+    /// line break, used where they end up in an HTTP header: `add_header`,
+    /// the URL of `return 301/302/303/307/308` and of a redirecting
+    /// `rewrite`, `proxy_set_header`, and `proxy_pass`. Variables set from
+    /// such values with `set` are followed. This is gixy's `http_splitting`
+    /// check.
+    ///
+    /// ## Why is this bad?
+    /// nginx URL-decodes the request path before it matches locations, so
+    /// `$uri` (and `$document_uri`) and every capture of a location or `if`
+    /// regex hold decoded bytes: a request for `/x%0d%0aSet-Cookie:%20a=b`
+    /// has a real carriage return and line feed in `$uri`. nginx copies
+    /// variables into headers as they are, so
+    /// `return 302 https://$host$uri;` answers with
+    ///
+    /// ```text
+    /// Location: https://example.com/x
+    /// Set-Cookie: a=b
+    /// ```
+    ///
+    /// — the client chose a response header (session fixation, cache
+    /// poisoning, XSS through an injected body). In `proxy_pass` and
+    /// `proxy_set_header` the line break splits the request sent to the
+    /// backend instead.
+    ///
+    /// Which captures can hold one depends on the regex: in PCRE `.` matches
+    /// anything except `\n` (it does match `\r`), while negated classes
+    /// (`[^/]+`), `\s`, `\W` and `\D` match both. Backends split requests on
+    /// `\n`, so for `proxy_*` only captures that can hold `\n` count;
+    /// responses to browsers count `\r` too. `$request_uri` and `$args` are
+    /// not decoded and are safe, and `rewrite … redirect` escapes its own
+    /// `$1`…`$9` again.
+    ///
+    /// ## Example
+    /// ```nginx
+    /// location ~ ^/download/([^/]+)/ {
+    ///     return 301 https://files.example.com/$1;
+    /// }
+    /// ```
+    ///
+    /// ## Use instead
+    /// ```nginx
+    /// location ~ ^/download/([^/\r\n]+)/ {
+    ///     return 301 https://files.example.com/$1;
+    /// }
+    /// ```
+    /// and `$request_uri` (still percent-encoded) instead of `$uri` in
+    /// redirects: `return 301 https://$host$request_uri;`.
+    ///
+    /// ## References
+    /// - [nginx: $uri](https://nginx.org/en/docs/http/ngx_http_core_module.html#var_uri)
+    ///   and [$request_uri](https://nginx.org/en/docs/http/ngx_http_core_module.html#var_request_uri)
+    /// - [nginx: location](https://nginx.org/en/docs/http/ngx_http_core_module.html#location)
+    ///   ("matching is performed against a normalized URI, after decoding")
+    /// - [gixy: http_splitting](https://github.com/yandex/gixy/blob/master/docs/en/plugins/httpsplitting.md)
+    /// - [CWE-113: HTTP response splitting](https://cwe.mitre.org/data/definitions/113.html)
+    pub struct ResponseSplitting;
+    code = "SEC003", name = "response-splitting", severity = Error,
+    summary = "A URL-decoded value that can hold a line break is written into an HTTP header",
+}
+
+/// The line-break bytes that matter where a value ends up.
+const CLIENT: &[u8] = b"\n\r";
+const BACKEND: &[u8] = b"\n";
+
+/// The directive argument that ends up in a header, what that header is,
+/// and which bytes split it.
+struct Sink<'a> {
+    value: &'a Word,
+    what: String,
+    chars: &'static [u8],
+}
+
+fn sink(d: &Directive) -> Option<Sink<'_>> {
+    let redirect_url = |v: &str| {
+        ["http://", "https://", "$scheme"]
+            .iter()
+            .any(|p| v.starts_with(p))
+    };
+    match d.name() {
+        "add_header" => Some(Sink {
+            value: d.args.get(1)?,
+            what: format!("the {} response header", d.arg(0)?),
+            chars: CLIENT,
+        }),
+        "proxy_set_header" => Some(Sink {
+            value: d.args.get(1)?,
+            what: format!("the {} header sent to the backend", d.arg(0)?),
+            chars: BACKEND,
+        }),
+        "proxy_pass" => Some(Sink {
+            value: d.args.first()?,
+            what: "the request line sent to the backend".into(),
+            chars: BACKEND,
+        }),
+        "return" => {
+            let (value, code) = match d.args.len() {
+                1 if redirect_url(d.arg(0)?) => (&d.args[0], "302"),
+                2 if matches!(d.arg(0)?, "301" | "302" | "303" | "307" | "308") => {
+                    (&d.args[1], d.arg(0)?)
+                }
+                _ => return None,
+            };
+            Some(Sink {
+                value,
+                what: format!("the Location header of this {code} redirect"),
+                chars: CLIENT,
+            })
+        }
+        "rewrite" => {
+            let value = d.args.get(1)?;
+            let redirect =
+                matches!(d.arg(2), Some("redirect" | "permanent")) || redirect_url(&value.value);
+            redirect.then(|| Sink {
+                value,
+                what: "the Location header of this redirect".into(),
+                chars: CLIENT,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Why a variable can hold a line break.
+struct Taint<'a> {
+    /// The variable as written in the sink (`$uri`, `$1`, `$path`).
+    var: String,
+    /// The explanation, from the variable down to its source.
+    why: String,
+    /// Where the value comes from: `set` directives and the regex block.
+    related: Vec<(&'a Directive, String)>,
+    /// How to fix it.
+    help: &'static str,
+}
+
+impl Rule for ResponseSplitting {
+    fn meta(&self) -> &'static RuleMeta {
+        &Self::META
+    }
+
+    fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
+        let mut seen = HashSet::new();
+        walk_http(cx, |d, levels| {
+            let Some(sink) = sink(d) else {
+                return;
+            };
+            if seen.contains(&d.span) {
+                return;
+            }
+            let own_regex = (d.name() == "rewrite").then(|| d.arg(0)).flatten();
+            let taints: Vec<Taint> = segments(&sink.value.value)
+                .into_iter()
+                .filter_map(|s| match s {
+                    Seg::Var(v) => taint(v, levels, own_regex, sink.chars, 0),
+                    Seg::Lit(_) => None,
+                })
+                .collect();
+            let Some(first) = taints.first() else {
+                return;
+            };
+            seen.insert(d.span);
+            let span = sub_span(cx, sink.value, &first.var)
+                .or_else(|| sub_span(cx, sink.value, &format!("${{{}}}", &first.var[1..])))
+                .unwrap_or(sink.value.span);
+            let mut message = format!(
+                "{} {}, so a request can inject a line break into {}",
+                first.var, first.why, sink.what
+            );
+            if taints.len() > 1 {
+                let others: Vec<&str> = taints[1..].iter().map(|t| t.var.as_str()).collect();
+                message.push_str(&format!(" (so can {})", others.join(", ")));
+            }
+            let mut diag = Self::META.at(span, message).with_help(first.help);
+            let mut related = HashSet::new();
+            for t in &taints {
+                for (r, note) in &t.related {
+                    if related.insert(r.span) {
+                        diag = diag.with_related(r.head_span(), note.clone());
+                    }
+                }
+            }
+            out.push(diag);
+        });
+    }
+}
+
+/// Whether variable `name` (without `$`) can hold one of `chars` at the
+/// place `levels` describes. `own_regex` is the regex of the `rewrite`
+/// being judged: its captures are re-escaped by nginx in redirects.
+fn taint<'a>(
+    name: &str,
+    levels: &[Level<'a>],
+    own_regex: Option<&str>,
+    chars: &[u8],
+    depth: usize,
+) -> Option<Taint<'a>> {
+    let lower = name.to_ascii_lowercase();
+    if matches!(lower.as_str(), "uri" | "document_uri") {
+        return Some(Taint {
+            var: format!("${name}"),
+            why: "is the URL-decoded path (%0d%0a becomes a real line break)".into(),
+            related: Vec::new(),
+            help: "use $request_uri, which nginx keeps percent-encoded",
+        });
+    }
+    let numbered = name.len() == 1 && name.as_bytes()[0].is_ascii_digit();
+    if let Some(re) = own_regex {
+        // `rewrite` re-escapes its numbered captures when it redirects; its
+        // named captures are taken as safe too, as gixy does.
+        if numbered || groups(re).iter().any(|g| g.name == Some(name)) {
+            return None;
+        }
+    }
+    if !numbered && depth < 8 {
+        // The innermost `set $name …` in scope, in file order the last one.
+        for (i, level) in levels.iter().enumerate().rev() {
+            let Some(set) = level.directives.iter().rev().find(|s| {
+                s.name() == "set"
+                    && s.arg(0)
+                        .is_some_and(|a| a.eq_ignore_ascii_case(&format!("${name}")))
+            }) else {
+                continue;
+            };
+            let value = set.arg(1)?;
+            for seg in segments(value) {
+                if let Seg::Var(v) = seg {
+                    if let Some(inner) = taint(v, &levels[..=i], None, chars, depth + 1) {
+                        let mut related =
+                            vec![(*set, format!("${name} is set from {} here", inner.var))];
+                        related.extend(inner.related);
+                        return Some(Taint {
+                            var: format!("${name}"),
+                            why: format!("is set from {}, which {}", inner.var, inner.why),
+                            related,
+                            help: inner.help,
+                        });
+                    }
+                }
+            }
+            return None;
+        }
+    }
+    // A capture of the regex of an enclosing location or `if`.
+    let (block, re) = capturing_block(levels)?;
+    let group = groups(re).into_iter().find(|g| {
+        if numbered {
+            g.index.to_string() == name
+        } else {
+            g.name == Some(name)
+        }
+    })?;
+    if !can_match(group.body, chars, dotall(re)) {
+        return None;
+    }
+    let which = if chars.contains(&b'\r') && !can_match(group.body, b"\n", dotall(re)) {
+        "a carriage return (%0d)"
+    } else {
+        "a line feed (%0a)"
+    };
+    let kind = if block.name() == "if" {
+        "if"
+    } else {
+        "location"
+    };
+    Some(Taint {
+        var: format!("${name}"),
+        why: format!(
+            "is captured by `{}` of the {kind} regex, which runs on the URL-decoded path; \
+             that can match {which}",
+            group.body
+        ),
+        related: vec![(block, format!("${name} is captured by this {kind} regex"))],
+        help: "make the capture exclude line breaks, e.g. `[^/\\r\\n]+` instead of `[^/]+` or `.*`",
+    })
+}

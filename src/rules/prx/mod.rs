@@ -212,20 +212,8 @@ pub fn header_state<'a>(p: &ProxyPass<'_, 'a>) -> HeaderState<'a> {
     }
 }
 
-/// The whitespace before `span` on its line, when nothing else precedes it.
-pub fn indent_of(cx: &Checker<'_>, span: Span) -> Option<String> {
-    let bytes = &cx.cfg.sources.get(span.file).bytes;
-    let start = span.start as usize;
-    let line_start = bytes[..start]
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |p| p + 1);
-    let before = &bytes[line_start..start];
-    before
-        .iter()
-        .all(|b| *b == b' ' || *b == b'\t')
-        .then(|| String::from_utf8_lossy(before).into_owned())
-}
+/// Shared with the TLS fixes: one definition of a line's indentation.
+pub use crate::rules::tls::indent_of;
 
 /// The whole directive's source text (`proxy_set_header X-A $b;`).
 pub fn source_text(cx: &Checker<'_>, d: &Directive) -> String {

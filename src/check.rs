@@ -2,12 +2,14 @@
 //! one report.
 
 use std::path::PathBuf;
+use std::time::Instant;
 
 use crate::config::{self, site, validate::validate, Config, LoadOptions};
 use crate::diag::{Diagnostic, Severity};
 use crate::rules::{self, Checker, Profile, RuleOptions};
 use crate::settings::PathIgnores;
 use crate::suppress;
+use crate::timing;
 
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
@@ -44,11 +46,17 @@ impl Report {
 }
 
 pub fn check(targets: &[PathBuf], opts: &CheckOptions) -> Report {
+    let start = Instant::now();
     let mut cfg = config::load(targets, &opts.load);
+    timing::report("load", start);
     let mut diagnostics = std::mem::take(&mut cfg.diagnostics);
+    let start = Instant::now();
     diagnostics.extend(validate(&cfg));
+    timing::report("validate", start);
     {
+        let start = Instant::now();
         let sites = site::sites(&cfg);
+        timing::report("sites", start);
         let cx = Checker::new(&cfg, &sites, opts.profile, &opts.rules);
         diagnostics.extend(rules::run(&cx));
     }

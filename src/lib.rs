@@ -14,4 +14,5 @@ pub mod settings;
 pub mod source;
 pub mod suppress;
 pub mod syntax;
+pub mod timing;
 pub mod tls;

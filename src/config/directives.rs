@@ -5,7 +5,7 @@
 //! directive: is the name known, is it allowed in this context, does it take
 //! a block, how many arguments.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 const TABLE: &str = include_str!("../../grammar/directives.tsv");
@@ -249,7 +249,7 @@ impl DirectiveTable {
     }
 
     fn parse(text: &'static str) -> DirectiveTable {
-        let mut by_name: HashMap<&'static str, Vec<DirectiveSpec>> = HashMap::new();
+        let mut by_name: HashMap<&'static str, Vec<DirectiveSpec>> = HashMap::default();
         for line in text.lines().skip(1) {
             let cols: Vec<&'static str> = line.split('\t').collect();
             if cols.len() < 4 {

@@ -5,7 +5,7 @@
 //! tree is walked without copying (see [`Config::expand`]). Missing,
 //! unreadable and cyclic includes become diagnostics, never panics.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -119,7 +119,7 @@ fn load_target(cfg: &mut Config, target: &Path, opts: &LoadOptions) {
             return;
         }
         let mut files = Vec::new();
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         collect_files(target, &mut files, &mut cfg.target_errors, &mut seen, 0);
         files.sort();
         for f in files {
@@ -494,7 +494,7 @@ fn cut_include_bombs(cfg: &mut Config) {
 /// the edge that closes each one, with a diagnostic at that `include`.
 fn cut_include_cycles(cfg: &mut Config) {
     // file → [(include span, included file)]
-    let mut edges: HashMap<FileId, Vec<(Span, FileId)>> = HashMap::new();
+    let mut edges: HashMap<FileId, Vec<(Span, FileId)>> = HashMap::default();
     for (span, targets) in &cfg.includes {
         for t in targets {
             edges.entry(span.file).or_default().push((*span, *t));

@@ -9,7 +9,6 @@
 //! silently drops all the server's headers. Rules read only this model, so
 //! they see what nginx does rather than what the file seems to say.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use super::directives::Context;
@@ -39,60 +38,124 @@ const NOT_INHERITED: &[&str] = &[
 ];
 
 /// The directives in effect at one level, by name.
+///
+/// A cheap handle on a chain of levels (http → server → location → …):
+/// each level keeps only its own directives and a pointer to its parent,
+/// and a lookup walks up until a level sets the name. Copying every
+/// inherited directive into every location, as a map per level, made the
+/// model the largest part of a check's time and memory on big configs.
 #[derive(Debug, Clone, Default)]
-pub struct Settings<'a> {
-    map: HashMap<&'a str, Vec<&'a Directive>>,
+pub struct Settings<'a>(Option<Rc<Level<'a>>>);
+
+#[derive(Debug)]
+struct Level<'a> {
+    /// This level's directives except blocks, stably sorted by name (file
+    /// order within a name).
+    own: Vec<&'a Directive>,
+    /// `add_header` as this level sees it when `add_header_inherit` is
+    /// `merge` or `off` changed it (outer headers first for `merge`; this
+    /// level's only, possibly none, for `off`).
+    headers: Option<Vec<&'a Directive>>,
+    parent: Option<Rc<Level<'a>>>,
+    /// A one-word Bloom filter of the names in `own` (and `add_header` when
+    /// `headers` is set): most lookups miss at most levels, and a bit test
+    /// is much cheaper than a binary search of strings.
+    names: u64,
+}
+
+/// The filter bit of a directive name.
+fn name_bit(name: &str) -> u64 {
+    let b = name.as_bytes();
+    let (first, last) = (b.first().copied().unwrap_or(0), b.last().copied().unwrap_or(0));
+    let mixed = (b.len() as u32)
+        .wrapping_mul(31)
+        .wrapping_add(u32::from(first).wrapping_mul(7))
+        .wrapping_add(u32::from(last).wrapping_mul(13))
+        .wrapping_add(b.get(4).copied().map_or(0, u32::from).wrapping_mul(17));
+    1 << (mixed % 64)
+}
+
+impl<'a> Level<'a> {
+    /// This level's own entries for `name`, None when it does not set it.
+    fn get(&self, name: &str) -> Option<&[&'a Directive]> {
+        if self.names & name_bit(name) == 0 {
+            return None;
+        }
+        if name == "add_header" {
+            if let Some(h) = &self.headers {
+                return Some(h);
+            }
+        }
+        let start = self.own.partition_point(|d| d.name() < name);
+        let len = self.own[start..]
+            .iter()
+            .take_while(|d| d.name() == name)
+            .count();
+        (len > 0).then(|| &self.own[start..start + len])
+    }
 }
 
 impl<'a> Settings<'a> {
     /// Merge a level's own directives over the inherited settings.
     pub fn merge(parent: &Settings<'a>, own: &[&'a Directive]) -> Settings<'a> {
-        let mut map: HashMap<&'a str, Vec<&'a Directive>> = parent
-            .map
-            .iter()
-            .filter(|(k, _)| !NOT_INHERITED.contains(k))
-            .map(|(k, v)| (*k, v.clone()))
-            .collect();
-        let mut here: HashMap<&'a str, Vec<&'a Directive>> = HashMap::new();
-        for d in own {
-            here.entry(d.name()).or_default().push(d);
-        }
-        let header_mode = here
+        // Blocks (`server`, `location`, `if`, …) are structure, not
+        // settings; leaving them out keeps the http level small.
+        let mut sorted: Vec<&'a Directive> =
+            own.iter().copied().filter(|d| d.block.is_none()).collect();
+        sorted.sort_by(|a, b| a.name().cmp(b.name()));
+        let names = sorted.iter().fold(0, |m, d| m | name_bit(d.name()));
+        let mut level = Level {
+            own: sorted,
+            headers: None,
+            parent: parent.0.clone(),
+            names,
+        };
+        let header_mode = level
             .get("add_header_inherit")
-            .or_else(|| map.get("add_header_inherit"))
+            .or_else(|| Some(parent.all("add_header_inherit")))
             .and_then(|v| v.last())
             .and_then(|d| d.arg(0))
             .unwrap_or("on");
         match header_mode {
             // `off`: nothing from outer levels, even when this level sets none.
-            "off" => {
-                map.remove("add_header");
-            }
+            "off" => level.headers = Some(level.get("add_header").unwrap_or(&[]).to_vec()),
             // `merge`: outer headers first, then this level's.
             "merge" => {
-                if let (Some(outer), Some(inner)) =
-                    (map.get("add_header"), here.get_mut("add_header"))
-                {
-                    let mut all = outer.clone();
-                    all.append(inner);
-                    *inner = all;
+                if let Some(inner) = level.get("add_header") {
+                    let outer = parent.all("add_header");
+                    if !outer.is_empty() {
+                        level.headers = Some(outer.iter().chain(inner).copied().collect());
+                    }
                 }
             }
             _ => {}
         }
-        map.extend(here);
-        Settings { map }
+        if level.headers.is_some() {
+            level.names |= name_bit("add_header");
+        }
+        Settings(Some(Rc::new(level)))
     }
 
     /// Every occurrence in effect, in order.
     pub fn all(&self, name: &str) -> &[&'a Directive] {
-        self.map.get(name).map(|v| &v[..]).unwrap_or(&[])
+        let mut level = self.0.as_deref();
+        let inherited = !NOT_INHERITED.contains(&name);
+        while let Some(l) = level {
+            if let Some(found) = l.get(name) {
+                return found;
+            }
+            if !inherited {
+                break;
+            }
+            level = l.parent.as_deref();
+        }
+        &[]
     }
 
     /// The occurrence nginx uses for a single-valued directive (the first;
     /// nginx refuses or ignores later ones).
     pub fn get(&self, name: &str) -> Option<&'a Directive> {
-        self.map.get(name).and_then(|v| v.first().copied())
+        self.all(name).first().copied()
     }
 
     /// First argument of [`Settings::get`].

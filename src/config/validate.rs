@@ -4,7 +4,7 @@
 //! Walks every root in its context with includes expanded, so a directive in
 //! an included file is judged where it is included (as nginx does).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::directives::{Context, DirectiveTable};
 use super::load::Config;
@@ -87,7 +87,7 @@ pub fn validate(cfg: &Config) -> Vec<Diagnostic> {
             if ctx.is_data_block() {
                 continue;
             }
-            let mut seen: HashMap<&str, Span> = HashMap::new();
+            let mut seen: HashMap<&str, Span> = HashMap::default();
             for d in dirs {
                 if never_read_whole(cfg, d) {
                     continue;

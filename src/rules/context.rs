@@ -2,8 +2,8 @@
 //! and a cache of file facts so each certificate, key or DH file is read
 //! once however many servers name it.
 
+use rustc_hash::FxHashMap as HashMap;
 use std::cell::{OnceCell, RefCell};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -71,6 +71,18 @@ pub struct Checker<'a> {
     certs: RefCell<HashMap<PathBuf, Rc<FileRead<Vec<CertificateInfo>>>>>,
     keys: RefCell<HashMap<PathBuf, Rc<FileRead<KeyInfo>>>>,
     raw: RefCell<HashMap<PathBuf, Rc<FileRead<Vec<u8>>>>>,
+    /// Facts several rules need, computed on first use: each rule
+    /// recomputing them made a check of a large config a sum of passes.
+    pub(crate) facts: Facts<'a>,
+}
+
+#[derive(Default)]
+pub(crate) struct Facts<'a> {
+    pub pairs: OnceCell<Vec<crate::rules::crt::files::Pair<'a>>>,
+    pub certificate_files: OnceCell<Vec<crate::rules::crt::files::FileUse<'a>>>,
+    pub key_files: OnceCell<Vec<crate::rules::crt::files::FileUse<'a>>>,
+    pub hsts: OnceCell<Vec<&'a crate::syntax::Directive>>,
+    pub proxy_passes: OnceCell<Vec<crate::rules::prx::ProxyPass<'a, 'a>>>,
 }
 
 impl<'a> Checker<'a> {
@@ -90,6 +102,7 @@ impl<'a> Checker<'a> {
             certs: RefCell::default(),
             keys: RefCell::default(),
             raw: RefCell::default(),
+            facts: Facts::default(),
         }
     }
 

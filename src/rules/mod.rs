@@ -122,10 +122,15 @@ macro_rules! rule {
 /// Run every rule that applies to the profile.
 pub fn run(cx: &Checker<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let timings = crate::timing::enabled();
     for rule in all_rules() {
         let meta = rule.meta();
         if meta.applies_to(cx.profile) && cx.options.is_selected(meta.code) {
+            let start = timings.then(std::time::Instant::now);
             rule.check(cx, &mut out);
+            if let Some(start) = start {
+                crate::timing::report(meta.code, start);
+            }
         }
     }
     out

@@ -92,7 +92,30 @@ pub fn allowed_at_seclevel(suite: &CipherSuite, level: u8) -> bool {
 }
 
 /// Runs `cipher_string` through OpenSSL's rules.
+///
+/// Results are remembered per thread: a large config names the same
+/// string in thousands of servers, and several rules ask about each.
 pub fn evaluate(cipher_string: &str) -> Result<CipherList, CipherStringError> {
+    type Memo = std::collections::HashMap<String, Result<CipherList, CipherStringError>>;
+    thread_local! {
+        static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::default();
+    }
+    if let Some(hit) = MEMO.with(|m| m.borrow().get(cipher_string).cloned()) {
+        return hit;
+    }
+    let result = evaluate_uncached(cipher_string);
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        // Bounded: a fuzzer or a generated config must not grow it forever.
+        if m.len() >= 512 {
+            m.clear();
+        }
+        m.insert(cipher_string.to_string(), result.clone());
+    });
+    result
+}
+
+fn evaluate_uncached(cipher_string: &str) -> Result<CipherList, CipherStringError> {
     let rules = suite_b_replacement(cipher_string).unwrap_or(cipher_string);
     let mut state = State::new();
     // Only a leading DEFAULT is special; anywhere else it is an unknown word.

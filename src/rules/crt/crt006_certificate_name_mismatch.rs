@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::diag::Diagnostic;
 use crate::rule;
@@ -58,7 +58,7 @@ impl Rule for CertificateNameMismatch {
     }
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for pair in pairs(cx) {
             let Some(cert) = &pair.cert else { continue };
             if !pair.site.is_tls() {

@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::diag::Diagnostic;
 use crate::rule;
@@ -52,7 +52,7 @@ impl Rule for CertificateKeyMismatch {
     }
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for pair in pairs(cx) {
             let (Some(cert), Some(key)) = (&pair.cert, &pair.key) else {
                 continue;

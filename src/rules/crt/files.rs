@@ -7,7 +7,7 @@
 //! rules report a file's problem once, at the first argument naming it, with
 //! the other naming directives as related notes.
 
-use std::collections::HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -38,7 +38,11 @@ pub struct Pair<'a> {
 }
 
 /// Every pair of every server, in file order.
-pub fn pairs<'a>(cx: &Checker<'a>) -> Vec<Pair<'a>> {
+pub fn pairs<'s, 'a>(cx: &'s Checker<'a>) -> &'s [Pair<'a>] {
+    cx.facts.pairs.get_or_init(|| find_pairs(cx))
+}
+
+fn find_pairs<'a>(cx: &Checker<'a>) -> Vec<Pair<'a>> {
     let mut out = Vec::new();
     for site in cx.sites {
         let named = |name: &str| -> Vec<Option<Named<'a>>> {
@@ -94,30 +98,39 @@ impl FileUse<'_> {
 /// (an `http`-level directive inherited by ten servers is one argument).
 pub fn group<'a>(named: impl IntoIterator<Item = Named<'a>>) -> Vec<FileUse<'a>> {
     let mut out: Vec<FileUse<'a>> = Vec::new();
-    let mut spans = HashSet::new();
+    let mut spans = HashSet::default();
+    // Each site usually has its own certificate: index by path, not a scan.
+    let mut by_path: HashMap<PathBuf, usize> = HashMap::default();
     for n in named {
         if !spans.insert(n.arg.span) {
             continue;
         }
-        match out.iter_mut().find(|u| u.path == n.path) {
-            Some(u) => u.args.push(n.arg),
-            None => out.push(FileUse {
-                path: n.path,
-                args: vec![n.arg],
-            }),
+        match by_path.get(&n.path) {
+            Some(&i) => out[i].args.push(n.arg),
+            None => {
+                by_path.insert(n.path.clone(), out.len());
+                out.push(FileUse {
+                    path: n.path,
+                    args: vec![n.arg],
+                });
+            }
         }
     }
     out
 }
 
 /// Every certificate file, once.
-pub fn certificate_files<'a>(cx: &Checker<'a>) -> Vec<FileUse<'a>> {
-    group(pairs(cx).into_iter().filter_map(|p| p.cert))
+pub fn certificate_files<'s, 'a>(cx: &'s Checker<'a>) -> &'s [FileUse<'a>] {
+    cx.facts
+        .certificate_files
+        .get_or_init(|| group(pairs(cx).iter().filter_map(|p| p.cert.clone())))
 }
 
 /// Every key file, once.
-pub fn key_files<'a>(cx: &Checker<'a>) -> Vec<FileUse<'a>> {
-    group(pairs(cx).into_iter().filter_map(|p| p.key))
+pub fn key_files<'s, 'a>(cx: &'s Checker<'a>) -> &'s [FileUse<'a>] {
+    cx.facts
+        .key_files
+        .get_or_init(|| group(pairs(cx).iter().filter_map(|p| p.key.clone())))
 }
 
 /// Every `ssl_password_file` in effect on a server, once.
@@ -131,11 +144,11 @@ pub fn password_files<'a>(cx: &Checker<'a>) -> Vec<FileUse<'a>> {
 
 /// The parsed certificates of each certificate file that could be read.
 /// Unreadable files are CRT001's; other rules skip them.
-pub fn readable_certificates<'a>(
-    cx: &Checker<'a>,
-) -> Vec<(FileUse<'a>, Rc<FileRead<Vec<CertificateInfo>>>)> {
+pub fn readable_certificates<'s, 'a>(
+    cx: &'s Checker<'a>,
+) -> Vec<(&'s FileUse<'a>, Rc<FileRead<Vec<CertificateInfo>>>)> {
     certificate_files(cx)
-        .into_iter()
+        .iter()
         .map(|u| {
             let read = cx.certificate(&u.path);
             (u, read)

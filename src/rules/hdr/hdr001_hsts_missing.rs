@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use super::{insert_after, sends_hsts, HSTS};
 use crate::config::site::Site;
@@ -82,7 +82,7 @@ impl Rule for HstsMissing {
     }
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for site in cx.sites.iter().filter(|s| s.is_tls()) {
             if sends_hsts(&site.settings) {
                 continue;

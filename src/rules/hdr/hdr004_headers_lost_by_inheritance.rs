@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::is_security_header;
 use crate::config::site::{BlockKind, Location, Settings};
@@ -95,7 +95,7 @@ impl Rule for HeadersLostByInheritance {
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let mut losses: Vec<Loss> = Vec::new();
-        let mut index: HashMap<Span, usize> = HashMap::new();
+        let mut index: HashMap<Span, usize> = HashMap::default();
         for site in cx.sites {
             // The server against the http level.
             if site.directive.is_some() {

@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::config::Context;
 use crate::diag::{Applicability, Diagnostic, Edit, Fix};
@@ -64,7 +64,7 @@ impl Rule for ServerTokensOn {
     }
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         walk_http(cx, |d, _| {
             if d.name() != "server_tokens" || !seen.insert(d.span) {
                 return;

@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::diag::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule;
@@ -61,7 +61,7 @@ impl Rule for HeaderValueNewline {
     }
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         walk_http(cx, |d, _| {
             if !seen.insert(d.span) {
                 return;

@@ -20,7 +20,7 @@ pub use hdr004_headers_lost_by_inheritance::HeadersLostByInheritance;
 pub use hdr005_server_tokens_on::ServerTokensOn;
 pub use hdr006_header_value_newline::HeaderValueNewline;
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::sec::walk_http;
 use super::{Checker, Rule};
@@ -107,9 +107,13 @@ pub fn maybe_tls(site: &Site<'_>) -> bool {
 /// Every HSTS `add_header` written in an http context, once each, except
 /// those in effect only on plain-HTTP servers (browsers ignore HSTS
 /// received over http://, RFC 6797 §8.1).
-pub fn hsts_directives<'a>(cx: &Checker<'a>) -> Vec<&'a Directive> {
+pub fn hsts_directives<'s, 'a>(cx: &'s Checker<'a>) -> &'s [&'a Directive] {
+    cx.facts.hsts.get_or_init(|| find_hsts(cx))
+}
+
+fn find_hsts<'a>(cx: &Checker<'a>) -> Vec<&'a Directive> {
     // span → whether some server that may speak TLS uses it.
-    let mut used: HashMap<Span, bool> = HashMap::new();
+    let mut used: HashMap<Span, bool> = HashMap::default();
     for site in cx.sites {
         let tls = maybe_tls(site);
         let all = std::iter::once(&site.settings)
@@ -120,7 +124,7 @@ pub fn hsts_directives<'a>(cx: &Checker<'a>) -> Vec<&'a Directive> {
             }
         }
     }
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     let mut out = Vec::new();
     walk_http(cx, |d, _| {
         if is_hsts(d) && used.get(&d.span) != Some(&false) && seen.insert(d.span) {

@@ -55,7 +55,7 @@ impl Rule for EncryptedKeyWithoutPasswordFile {
         let without_password = pairs(cx)
             .into_iter()
             .filter(|p| p.password_file.is_none())
-            .filter_map(|p| p.key);
+            .filter_map(|p| p.key.clone());
         for file in group(without_password) {
             let read = cx.key(&file.path);
             let Ok(info) = &read.result else { continue };

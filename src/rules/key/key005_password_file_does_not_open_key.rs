@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::diag::Diagnostic;
 use crate::rule;
@@ -48,7 +48,7 @@ impl Rule for PasswordFileDoesNotOpenKey {
     }
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
-        let mut unreadable = HashSet::new();
+        let mut unreadable = HashSet::default();
         for file in password_files(cx) {
             let Err(reason) = &cx.file(&file.path).result else {
                 continue;
@@ -62,7 +62,7 @@ impl Rule for PasswordFileDoesNotOpenKey {
             out.push(file.report(&Self::META, message));
         }
 
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for pair in pairs(cx) {
             let (Some(key), Some(password_file)) = (&pair.key, &pair.password_file) else {
                 continue;

@@ -60,7 +60,11 @@ impl<'s, 'a> ProxyPass<'s, 'a> {
 
 /// Every `proxy_pass` of every server, once per directive (a location in a
 /// snippet included by several servers is judged once).
-pub fn proxy_passes<'s, 'a>(cx: &'s Checker<'a>) -> Vec<ProxyPass<'s, 'a>> {
+pub fn proxy_passes<'s, 'a>(cx: &'s Checker<'a>) -> &'s [ProxyPass<'a, 'a>] {
+    cx.facts.proxy_passes.get_or_init(|| find_proxy_passes(cx))
+}
+
+fn find_proxy_passes<'a>(cx: &Checker<'a>) -> Vec<ProxyPass<'a, 'a>> {
     let mut out: Vec<ProxyPass> = Vec::new();
     for site in cx.sites {
         let mut chain = Vec::new();
@@ -68,7 +72,7 @@ pub fn proxy_passes<'s, 'a>(cx: &'s Checker<'a>) -> Vec<ProxyPass<'s, 'a>> {
             collect(site, l, &mut chain, &mut out);
         }
     }
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     out.retain(|p| seen.insert(p.directive.span));
     out
 }

@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::config::site::BlockKind;
 use crate::diag::{Applicability, Diagnostic, Edit, Fix};
@@ -77,7 +77,7 @@ impl Rule for MissingProxyHeaders {
     }
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
-        let mut fixed_at = HashSet::new();
+        let mut fixed_at = HashSet::default();
         for p in super::proxy_passes(cx) {
             if super::unknown_include(cx, &p) {
                 continue;

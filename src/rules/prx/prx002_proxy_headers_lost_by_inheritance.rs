@@ -1,4 +1,4 @@
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::diag::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule;
@@ -88,7 +88,7 @@ impl Rule for ProxyHeadersLostByInheritance {
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         // The dropping level's first proxy_set_header → (level name, lost directives).
         let mut found: Vec<(&Directive, &'static str, Vec<&Directive>)> = Vec::new();
-        let mut index: HashMap<Span, usize> = HashMap::new();
+        let mut index: HashMap<Span, usize> = HashMap::default();
         for p in super::proxy_passes(cx) {
             if super::unknown_include(cx, &p) {
                 continue;
@@ -107,7 +107,7 @@ impl Rule for ProxyHeadersLostByInheritance {
         }
         for (inner, what, lost) in found {
             let mut names: Vec<String> = Vec::new();
-            let mut seen = HashSet::new();
+            let mut seen = HashSet::default();
             for d in &lost {
                 let h = d.arg(0).unwrap_or("");
                 if seen.insert(h.to_ascii_lowercase()) {

@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::diag::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule;
@@ -61,7 +61,7 @@ impl Rule for ForwardedProtoHardcoded {
     }
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for site in cx.sites.iter().filter(|s| s.is_tls()) {
             let levels = std::iter::once(&site.settings)
                 .chain(site.all_locations().into_iter().map(|l| &l.settings));

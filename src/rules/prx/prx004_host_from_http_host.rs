@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use super::script::{builtin_taint, segments, Seg, Taint};
 use crate::diag::{Applicability, Diagnostic, Edit, Fix};
@@ -63,7 +63,7 @@ impl Rule for HostFromHttpHost {
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         // Every proxy_set_header written anywhere, so an http-level one is
         // judged once even when no server (or many) inherit it.
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for file in &cx.cfg.files {
             for d in file.walk().filter(|d| d.name() == super::PSH) {
                 let (Some(name), Some(value)) = (d.arg(0), d.args.get(1)) else {

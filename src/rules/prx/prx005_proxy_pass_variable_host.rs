@@ -1,4 +1,4 @@
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::script::{
     builtin_taint, can_contain_dot, groups, segments, split_url, starts_with_slash, Seg, Taint,
@@ -7,7 +7,7 @@ use super::ProxyPass;
 use crate::config::site::BlockKind;
 use crate::diag::Diagnostic;
 use crate::rule;
-use crate::rules::red::servers::accepts_any_host;
+use crate::rules::red::servers::{accepts_any_host, sockets, Socket};
 use crate::rules::{Checker, Rule, RuleMeta};
 use crate::source::Span;
 use crate::syntax::Directive;
@@ -85,6 +85,7 @@ impl Rule for ProxyPassVariableHost {
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let maps = map_values(cx);
+        let sockets = sockets(cx);
         for p in super::proxy_passes(cx) {
             let Some(url) = p.directive.args.first() else {
                 continue;
@@ -92,7 +93,7 @@ impl Rule for ProxyPassVariableHost {
             if !url.value.contains('$') || internal(&p) {
                 continue;
             }
-            let scope = Scope::new(cx, &p, &maps);
+            let scope = Scope::new(&sockets, &p, &maps);
             let Some(found) = scope.tainted_host(&url.value) else {
                 continue;
             };
@@ -122,7 +123,7 @@ fn internal(p: &ProxyPass<'_, '_>) -> bool {
 
 /// `map` output variables → their values (with the map directive).
 fn map_values<'a>(cx: &Checker<'a>) -> HashMap<String, Vec<(&'a str, &'a Directive)>> {
-    let mut out: HashMap<String, Vec<(&'a str, &'a Directive)>> = HashMap::new();
+    let mut out: HashMap<String, Vec<(&'a str, &'a Directive)>> = HashMap::default();
     for file in &cx.cfg.files {
         for d in file
             .walk()
@@ -168,11 +169,11 @@ struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     fn new(
-        cx: &Checker<'a>,
+        sockets: &[Socket<'_, '_>],
         p: &ProxyPass<'_, 'a>,
         maps: &'a HashMap<String, Vec<(&'a str, &'a Directive)>>,
     ) -> Scope<'a> {
-        let mut sets: HashMap<String, Vec<&'a Directive>> = HashMap::new();
+        let mut sets: HashMap<String, Vec<&'a Directive>> = HashMap::default();
         let mut regexes = Vec::new();
         let mut numbered = None;
         let mut add_sets = |ds: &[&'a Directive]| {
@@ -204,7 +205,7 @@ impl<'a> Scope<'a> {
             numbered,
             regexes,
             maps,
-            host_open: accepts_any_host(cx, p.site),
+            host_open: accepts_any_host(sockets, p.site),
         }
     }
 

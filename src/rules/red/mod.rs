@@ -299,7 +299,7 @@ pub fn unconditional_redirects<'a>(site: &Site<'a>) -> Vec<Redirect<'a>> {
 
 /// Every redirect RED002–RED004 judge, once per directive.
 pub fn all_redirects<'s, 'a>(cx: &'s Checker<'a>) -> Vec<(&'s Site<'a>, Redirect<'a>)> {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     cx.sites
         .iter()
         .flat_map(|s| site_redirects(s).into_iter().map(move |r| (s, r)))

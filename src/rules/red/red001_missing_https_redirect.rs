@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use super::servers::{name_kind, select, sockets, NameKind, Selected, Socket};
 use super::{outcome, Outcome};
@@ -91,7 +91,7 @@ impl Rule for MissingHttpsRedirect {
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let all = sockets(cx);
         let plain: Vec<&Socket> = all.iter().filter(|s| !s.tls).collect();
-        let mut fixed: HashSet<String> = HashSet::new();
+        let mut fixed: HashSet<String> = HashSet::default();
         for site in cx
             .sites
             .iter()
@@ -217,10 +217,8 @@ fn redirected<'s, 'a>(s: &Socket<'s, 'a>, host: &str, answer: &mut Option<Answer
             let by_name = matches!(sel, Selected::ByName(_));
             // A regex-named server on the socket may match first: give it the benefit of the doubt.
             if !by_name
-                && s.servers.iter().any(|x| {
-                    x.names().any(|n| name_kind(n) == NameKind::Regex)
-                        && matches!(outcome(x, host), Outcome::Redirects(_))
-                })
+                && s.regex_servers()
+                    .any(|x| matches!(outcome(x, host), Outcome::Redirects(_)))
             {
                 return true;
             }

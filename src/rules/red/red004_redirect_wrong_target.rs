@@ -1,6 +1,6 @@
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
-use super::servers::{name_kind, name_match, select, sockets, NameKind};
+use super::servers::{name_kind, name_match, select, sockets, NameIndex, NameKind};
 use super::{all_redirects, unconditional_redirects, Redirect, Scheme};
 use crate::config::site::Site;
 use crate::diag::{Applicability, Diagnostic, Edit, Fix, Severity};
@@ -92,12 +92,19 @@ impl Rule for RedirectWrongTarget {
                 )
             })
             .collect();
+        let answerers = tls_name_answerers(cx, &tls_names);
+        let tls_index = NameIndex::from_names(tls_names.iter().map(|n| (*n, 0)));
+        let tls = TlsNames {
+            any: !tls_names.is_empty(),
+            index: &tls_index,
+            answerers: &answerers,
+        };
         for (site, r) in all_redirects(cx) {
-            if let Some(d) = judge(cx, site, &r, &tls_names) {
+            if let Some(d) = judge(site, &r, &tls) {
                 out.push(d);
             }
         }
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for site in cx.sites {
             for r in unconditional_redirects(site) {
                 if r.scheme() == Scheme::Https
@@ -115,12 +122,15 @@ impl Rule for RedirectWrongTarget {
     }
 }
 
-fn judge(
-    cx: &Checker<'_>,
-    site: &Site<'_>,
-    r: &Redirect<'_>,
-    tls_names: &[&str],
-) -> Option<Diagnostic> {
+/// The names TLS servers answer, for judging redirect targets.
+struct TlsNames<'t> {
+    any: bool,
+    index: &'t NameIndex,
+    /// The plain-HTTP servers nginx picks for one of them.
+    answerers: &'t HashSet<*const ()>,
+}
+
+fn judge(site: &Site<'_>, r: &Redirect<'_>, tls: &TlsNames<'_>) -> Option<Diagnostic> {
     let meta = &RedirectWrongTarget::META;
     let parts = r.parts();
     let host_vars: Vec<String> = parts
@@ -146,7 +156,7 @@ fn judge(
                 .with_help("redirect to https://$host$request_uri");
             return Some(d.with_fix(to_https(r, Applicability::Unsafe)));
         }
-        if answers_tls_names(cx, site, tls_names) {
+        if tls.answerers.contains(&(site as *const Site as *const ())) {
             return Some(
                 meta.at(
                     r.url.span,
@@ -196,7 +206,7 @@ fn judge(
             )
         })
         .collect();
-    if own.is_empty() && tls_names.is_empty() {
+    if own.is_empty() && !tls.any {
         return None;
     }
     let related = |n: &str| {
@@ -208,9 +218,8 @@ fn judge(
     };
     let known = own
         .iter()
-        .chain(tls_names)
-        .any(|n| name_match(n, host).is_some())
-        || own.iter().any(|n| related(n));
+        .any(|n| name_match(n, host).is_some() || related(n))
+        || tls.index.lookup(host).is_some();
     if known {
         return None;
     }
@@ -261,17 +270,16 @@ fn same_host(site: &Site<'_>, r: &Redirect<'_>) -> bool {
     false
 }
 
-/// Whether nginx picks this server for `http://name/` of some TLS site.
-fn answers_tls_names(cx: &Checker<'_>, site: &Site<'_>, tls_names: &[&str]) -> bool {
-    sockets(cx)
-        .iter()
-        .filter(|s| !s.tls && s.servers.iter().any(|x| std::ptr::eq(*x, site)))
-        .any(|s| {
-            tls_names
-                .iter()
-                .filter(|n| name_kind(n) == NameKind::Exact)
-                .any(|n| std::ptr::eq(select(s, n).site(), site))
-        })
+/// The plain-HTTP servers nginx picks for `http://name/` of some TLS site
+/// (by address), computed once: asking per redirect is quadratic.
+fn tls_name_answerers(cx: &Checker<'_>, tls_names: &[&str]) -> HashSet<*const ()> {
+    let mut out = HashSet::default();
+    for s in sockets(cx).iter().filter(|s| !s.tls) {
+        for n in tls_names.iter().filter(|n| name_kind(n) == NameKind::Exact) {
+            out.insert(select(s, n).site() as *const Site as *const ());
+        }
+    }
+    out
 }
 
 fn to_https(r: &Redirect<'_>, applicability: Applicability) -> Fix {

@@ -6,6 +6,8 @@
 //! Regex names are not evaluated (no regex engine); callers treat a regex
 //! server as "may match".
 
+use rustc_hash::FxHashMap as HashMap;
+
 use crate::config::site::{Listen, Site};
 use crate::rules::Checker;
 
@@ -68,33 +70,116 @@ pub struct Socket<'s, 'a> {
     pub servers: Vec<&'s Site<'a>>,
     /// Index into `servers` of the default server.
     pub default: usize,
+    names: NameIndex,
 }
 
-/// Every listen socket of the config.
+/// The socket's `server_name`s, indexed so that picking a server is a hash
+/// lookup: thousands of servers share port 80 and 443 in large configs,
+/// and a linear scan per name makes every RED rule quadratic.
+#[derive(Default)]
+pub struct NameIndex {
+    /// Lowercased exact (and special) names, and the bare name of
+    /// `.app.test`, to the first server that has them.
+    exact: HashMap<String, usize>,
+    /// Wildcard names (lowercased) in config order.
+    wildcards: Vec<(String, usize)>,
+    /// Servers with a regex name, in config order.
+    regex: Vec<usize>,
+}
+
+impl NameIndex {
+    /// Names and what they stand for (a server's index), in config order.
+    pub fn from_names<'n>(names: impl IntoIterator<Item = (&'n str, usize)>) -> NameIndex {
+        let mut index = NameIndex::default();
+        for (n, i) in names {
+            index.add(n, i);
+        }
+        index
+    }
+
+    /// What nginx picks for `host` by name: the exact name, else the longest
+    /// leading wildcard, else the longest trailing one (regexes aside).
+    pub fn lookup(&self, host: &str) -> Option<usize> {
+        let host = host.to_ascii_lowercase();
+        if let Some(&i) = self.exact.get(&host) {
+            return Some(i);
+        }
+        let mut best: Option<((u8, usize), usize)> = None;
+        for (pattern, i) in &self.wildcards {
+            if let Some((rank, len)) = name_match(pattern, &host) {
+                let better = match best {
+                    None => true,
+                    // Leading wildcards before trailing ones; the longer one; ties: first.
+                    Some(((r, l), _)) => rank < r || (rank == r && len > l),
+                };
+                if better {
+                    best = Some(((rank, len), *i));
+                }
+            }
+        }
+        best.map(|(_, i)| i)
+    }
+
+    pub fn add(&mut self, name: &str, server: usize) {
+        let name = name.to_ascii_lowercase();
+        match name_kind(&name) {
+            NameKind::Exact | NameKind::Special => {
+                self.exact.entry(name).or_insert(server);
+            }
+            NameKind::LeadingWildcard => {
+                if let Some(bare) = name.strip_prefix('.') {
+                    self.exact.entry(bare.to_string()).or_insert(server);
+                }
+                self.wildcards.push((name, server));
+            }
+            NameKind::TrailingWildcard => self.wildcards.push((name, server)),
+            NameKind::Regex => {
+                if self.regex.last() != Some(&server) {
+                    self.regex.push(server);
+                }
+            }
+        }
+    }
+}
+
+impl<'s, 'a> Socket<'s, 'a> {
+    /// The servers on this socket with a regex `server_name`.
+    pub fn regex_servers(&self) -> impl Iterator<Item = &'s Site<'a>> + '_ {
+        self.names.regex.iter().map(|&i| self.servers[i])
+    }
+}
+
+/// Every listen socket of the config. Linear in the number of servers;
+/// callers build it once, not per site.
 pub fn sockets<'s, 'a>(cx: &'s Checker<'a>) -> Vec<Socket<'s, 'a>> {
+    let sites = cx.sites;
     let mut out: Vec<Socket> = Vec::new();
     let mut defaults: Vec<Option<usize>> = Vec::new();
-    for site in cx.sites.iter().filter(|s| s.directive.is_some()) {
+    let mut by_key: HashMap<String, usize> = HashMap::default();
+    for site in sites.iter().filter(|s| s.directive.is_some()) {
         for l in site.listens.iter().filter(|l| !l.unix) {
             let key = l.socket();
-            let i = match out.iter().position(|s| s.key == key) {
-                Some(i) => i,
-                None => {
-                    out.push(Socket {
-                        key,
-                        tls: false,
-                        servers: Vec::new(),
-                        default: 0,
-                    });
-                    defaults.push(None);
-                    out.len() - 1
-                }
-            };
+            let i = *by_key.entry(key.clone()).or_insert_with(|| {
+                out.push(Socket {
+                    key,
+                    tls: false,
+                    servers: Vec::new(),
+                    default: 0,
+                    names: NameIndex::default(),
+                });
+                defaults.push(None);
+                out.len() - 1
+            });
             let s = &mut out[i];
             // nginx: the ssl parameter of any listen on the socket applies to all.
             s.tls |= l.ssl || l.quic;
-            if !s.servers.iter().any(|x| std::ptr::eq(*x, site)) {
+            // Sites are visited one at a time, so a repeat can only be the last entry.
+            if !s.servers.last().is_some_and(|x| std::ptr::eq(*x, site)) {
                 s.servers.push(site);
+                let index = s.servers.len() - 1;
+                for n in site.names() {
+                    s.names.add(n, index);
+                }
             }
             if l.default_server && defaults[i].is_none() {
                 defaults[i] = Some(s.servers.len() - 1);
@@ -124,23 +209,8 @@ impl<'s, 'a> Selected<'s, 'a> {
 }
 
 pub fn select<'s, 'a>(socket: &Socket<'s, 'a>, host: &str) -> Selected<'s, 'a> {
-    let mut best: Option<((u8, usize), usize)> = None;
-    for (i, site) in socket.servers.iter().enumerate() {
-        for n in site.names() {
-            if let Some((rank, len)) = name_match(n, host) {
-                let better = match best {
-                    None => true,
-                    // Lower rank wins; within wildcards the longer one; ties: first.
-                    Some(((r, l), _)) => rank < r || (rank == r && rank > 0 && len > l),
-                };
-                if better {
-                    best = Some(((rank, len), i));
-                }
-            }
-        }
-    }
-    match best {
-        Some((_, i)) => Selected::ByName(socket.servers[i]),
+    match socket.names.lookup(host) {
+        Some(i) => Selected::ByName(socket.servers[i]),
         None => Selected::Default(socket.servers[socket.default]),
     }
 }
@@ -149,14 +219,14 @@ pub fn select<'s, 'a>(socket: &Socket<'s, 'a>, host: &str) -> Selected<'s, 'a> {
 /// one of its sockets, or it has wildcard, regex or placeholder names.
 /// False only when every name is exact and nginx would pick another server
 /// for unknown hosts. Unknown (a server-context fragment) counts as open.
-pub fn accepts_any_host(cx: &Checker<'_>, site: &Site<'_>) -> bool {
+pub fn accepts_any_host(sockets: &[Socket<'_, '_>], site: &Site<'_>) -> bool {
     if site.directive.is_none() || site.server_names.is_empty() {
         return true;
     }
     if site.names().any(|n| name_kind(n) != NameKind::Exact) {
         return true;
     }
-    sockets(cx).iter().any(|s| {
+    sockets.iter().any(|s| {
         site.listens.iter().any(|l: &Listen| l.socket() == s.key)
             && std::ptr::eq(s.servers[s.default], site)
     })

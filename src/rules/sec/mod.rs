@@ -36,6 +36,25 @@ pub struct Level<'a> {
     pub block: Option<&'a Directive>,
     pub context: Context,
     pub directives: Vec<&'a Directive>,
+    /// The level's `set` directives: variables are looked up here, not in
+    /// `directives`, which at http level holds every server of the config.
+    pub sets: Vec<&'a Directive>,
+}
+
+impl<'a> Level<'a> {
+    fn new(block: Option<&'a Directive>, context: Context, directives: Vec<&'a Directive>) -> Self {
+        let sets = directives
+            .iter()
+            .copied()
+            .filter(|d| d.name() == "set")
+            .collect();
+        Level {
+            block,
+            context,
+            directives,
+            sets,
+        }
+    }
 }
 
 /// Contexts of the http module, where these rules look.
@@ -58,11 +77,7 @@ pub fn is_http_context(ctx: Context) -> bool {
 pub fn walk_http<'a>(cx: &Checker<'a>, mut visit: impl FnMut(&'a Directive, &[Level<'a>])) {
     let cfg: &'a Config = cx.cfg;
     for root in &cfg.roots {
-        let mut levels = vec![Level {
-            block: None,
-            context: root.context,
-            directives: cfg.root_directives(root),
-        }];
+        let mut levels = vec![Level::new(None, root.context, cfg.root_directives(root))];
         walk_level(cfg, &mut levels, &mut visit);
     }
 }
@@ -82,11 +97,7 @@ fn walk_level<'a>(
         }
         let child = here.context.child(d.name());
         if is_http_context(child) {
-            levels.push(Level {
-                block: Some(d),
-                context: child,
-                directives: cfg.expand(d.children()),
-            });
+            levels.push(Level::new(Some(d), child, cfg.expand(d.children())));
             walk_level(cfg, levels, visit);
             levels.pop();
         }

@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use super::{location_parts, walk_http};
 use crate::diag::{Applicability, Diagnostic, Edit, Fix};
@@ -70,7 +70,7 @@ impl Rule for AliasTraversal {
     }
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         walk_http(cx, |d, levels| {
             if d.name() != "alias" {
                 return;

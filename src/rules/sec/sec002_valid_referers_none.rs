@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use super::walk_http;
 use crate::diag::{Applicability, Diagnostic, Edit, Fix};
@@ -53,7 +53,7 @@ impl Rule for ValidReferersNone {
     }
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         walk_http(cx, |d, _| {
             if d.name() != "valid_referers" || !seen.insert(d.span) {
                 return;

@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use super::pcre::{can_match, dotall};
 use super::{capturing_block, sub_span, walk_http, Level};
@@ -152,7 +152,7 @@ impl Rule for ResponseSplitting {
     }
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         walk_http(cx, |d, levels| {
             let Some(sink) = sink(d) else {
                 return;
@@ -184,7 +184,7 @@ impl Rule for ResponseSplitting {
                 message.push_str(&format!(" (so can {})", others.join(", ")));
             }
             let mut diag = Self::META.at(span, message).with_help(first.help);
-            let mut related = HashSet::new();
+            let mut related = HashSet::default();
             for t in &taints {
                 for (r, note) in &t.related {
                     if related.insert(r.span) {
@@ -226,12 +226,14 @@ fn taint<'a>(
     }
     if !numbered && depth < 8 {
         // The innermost `set $name …` in scope, in file order the last one.
+        let dollar = format!("${name}");
         for (i, level) in levels.iter().enumerate().rev() {
-            let Some(set) = level.directives.iter().rev().find(|s| {
-                s.name() == "set"
-                    && s.arg(0)
-                        .is_some_and(|a| a.eq_ignore_ascii_case(&format!("${name}")))
-            }) else {
+            let Some(set) = level
+                .sets
+                .iter()
+                .rev()
+                .find(|s| s.arg(0).is_some_and(|a| a.eq_ignore_ascii_case(&dollar)))
+            else {
                 continue;
             };
             let value = set.arg(1)?;

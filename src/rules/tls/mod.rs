@@ -28,7 +28,7 @@ pub use tls008_missing_certificate::MissingCertificate;
 pub use tls009_weak_dhparam::WeakDhparam;
 pub use tls010_protocols_differ_on_shared_listen::ProtocolsDifferOnSharedListen;
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use super::{Checker, Rule};
 use crate::config::site::{Listen, Site};
@@ -243,7 +243,7 @@ pub fn tls_sites<'c, 'a>(cx: &'c Checker<'a>) -> impl Iterator<Item = &'c Site<'
 /// The distinct `name` directives in effect on TLS servers: one finding per
 /// directive, however many servers inherit it.
 pub fn effective_directives<'a>(cx: &Checker<'a>, name: &str) -> Vec<&'a Directive> {
-    let mut seen = HashSet::new();
+    let mut seen = HashSet::default();
     tls_sites(cx)
         .filter_map(|s| s.settings.get(name))
         .filter(|d| seen.insert(d.span))
@@ -344,23 +344,22 @@ pub struct Socket<'c, 'a> {
     pub key: String,
     /// Every (server, its listen on this socket).
     pub servers: Vec<(&'c Site<'a>, &'c Listen)>,
+    /// Index of the default server and the OR of `ssl`, found once when the
+    /// socket is built: asking per server would be quadratic.
+    default: usize,
+    ssl: bool,
 }
 
 impl<'c, 'a> Socket<'c, 'a> {
     /// nginx's default server for the socket: the one whose listen says
     /// `default_server`, else the first.
     pub fn default_server(&self) -> (&'c Site<'a>, &'c Listen) {
-        self.servers
-            .iter()
-            .find(|(_, l)| l.default_server)
-            .or_else(|| self.servers.first())
-            .copied()
-            .expect("a socket has at least one server")
+        self.servers[self.default]
     }
 
     /// nginx ORs `ssl` over every listen of one socket.
     pub fn is_ssl(&self) -> bool {
-        self.servers.iter().any(|(_, l)| l.ssl)
+        self.ssl
     }
 
     pub fn is_default(&self, site: &Site<'a>) -> bool {
@@ -375,7 +374,7 @@ pub fn sockets<'c, 'a>(cx: &'c Checker<'a>) -> Vec<Socket<'c, 'a>> {
     let mut out: Vec<Socket<'c, 'a>> = Vec::new();
     // Map lookups and a last-entry check keep this linear when thousands
     // of servers share one socket.
-    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut index: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
     for site in cx.sites {
         for listen in site.listens.iter().filter(|l| !l.quic) {
             let key = listen.socket();
@@ -383,6 +382,8 @@ pub fn sockets<'c, 'a>(cx: &'c Checker<'a>) -> Vec<Socket<'c, 'a>> {
                 out.push(Socket {
                     key,
                     servers: Vec::new(),
+                    default: 0,
+                    ssl: false,
                 });
                 out.len() - 1
             });
@@ -396,6 +397,14 @@ pub fn sockets<'c, 'a>(cx: &'c Checker<'a>) -> Vec<Socket<'c, 'a>> {
                 socket.servers.push((site, listen));
             }
         }
+    }
+    for socket in &mut out {
+        socket.default = socket
+            .servers
+            .iter()
+            .position(|(_, l)| l.default_server)
+            .unwrap_or(0);
+        socket.ssl = socket.servers.iter().any(|(_, l)| l.ssl);
     }
     out
 }

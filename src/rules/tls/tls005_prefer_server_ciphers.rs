@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::diag::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule;
@@ -67,7 +67,7 @@ impl Rule for PreferServerCiphers {
         } else {
             "every suite it enables is strong, so the client may pick"
         };
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for site in super::tls_sites(cx) {
             if !super::enables_pre_tls13(&super::effective_protocols(cx, site)) {
                 continue;

@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::diag::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule;
@@ -62,7 +62,7 @@ impl Rule for Listen443WithoutSsl {
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let sockets = super::sockets(cx);
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for site in cx.sites {
             if site.settings.flag("ssl") == Some(true) {
                 continue;

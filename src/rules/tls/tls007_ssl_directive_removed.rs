@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::diag::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::nginx_version::NginxVersion;
@@ -67,7 +67,7 @@ impl Rule for SslDirectiveRemoved {
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let version = cx.nginx_version();
         let removed = version.is_some_and(|v| v >= REMOVED_IN);
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for d in cx.sites.iter().flat_map(|s| s.settings.all("ssl")) {
             if !seen.insert(d.span) {
                 continue;
@@ -104,7 +104,7 @@ fn fix(cx: &Checker<'_>, d: &Directive) -> Option<Fix> {
     let mut edits = vec![super::remove_directive(cx, d)];
     let turns_on = d.arg(0).is_some_and(|v| v.eq_ignore_ascii_case("on"));
     if turns_on {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for site in cx.sites {
             if site.settings.get("ssl").map(|e| e.span) != Some(d.span) {
                 continue;

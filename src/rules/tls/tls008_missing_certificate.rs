@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::config::site::Site;
 use crate::diag::Diagnostic;
@@ -61,7 +61,7 @@ impl Rule for MissingCertificate {
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let sockets = super::sockets(cx);
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for site in super::tls_sites(cx) {
             if site.settings.flag("ssl_reject_handshake") == Some(true) {
                 continue;

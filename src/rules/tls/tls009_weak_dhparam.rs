@@ -1,4 +1,4 @@
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::rule;
@@ -56,7 +56,7 @@ impl Rule for WeakDhparam {
     }
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for site in super::tls_sites(cx) {
             let Some(d) = site.settings.get("ssl_dhparam") else {
                 continue;

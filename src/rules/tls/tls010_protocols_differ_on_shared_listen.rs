@@ -1,4 +1,6 @@
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashSet as HashSet;
 
 use crate::config::site::{Listen, Site};
 use crate::diag::Diagnostic;
@@ -60,7 +62,7 @@ impl Rule for ProtocolsDifferOnSharedListen {
         if version.is_some_and(|v| v >= FIXED_IN) {
             return;
         }
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         for socket in super::sockets(cx).iter().filter(|s| s.is_ssl()) {
             let (default, default_listen) = socket.default_server();
             let wanted = protocol_set(cx, default);

@@ -50,33 +50,41 @@ impl Span {
 pub struct SourceFile {
     pub path: PathBuf,
     pub bytes: Vec<u8>,
-    line_starts: Vec<u32>,
+    /// Computed when a position is first asked for: most files of a large
+    /// config never get a diagnostic.
+    line_starts: std::sync::OnceLock<Vec<u32>>,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, bytes: Vec<u8>) -> SourceFile {
-        let mut line_starts = vec![0u32];
-        line_starts.extend(
-            bytes
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| **b == b'\n')
-                .map(|(i, _)| i as u32 + 1),
-        );
         SourceFile {
             path,
             bytes,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0u32];
+            starts.extend(
+                self.bytes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| **b == b'\n')
+                    .map(|(i, _)| i as u32 + 1),
+            );
+            starts
+        })
     }
 
     /// 1-based line and column (column counted in characters, as editors do).
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
-        let line = match self.line_starts.binary_search(&offset) {
+        let line = match self.line_starts().binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line] as usize;
+        let start = self.line_starts()[line] as usize;
         let end = (offset as usize).min(self.bytes.len());
         let col = String::from_utf8_lossy(&self.bytes[start..end])
             .chars()
@@ -87,11 +95,11 @@ impl SourceFile {
 
     /// The text of a 1-based line, without its newline.
     pub fn line_text(&self, line: usize) -> String {
-        let Some(&start) = self.line_starts.get(line - 1) else {
+        let Some(&start) = self.line_starts().get(line - 1) else {
             return String::new();
         };
         let end = self
-            .line_starts
+            .line_starts()
             .get(line)
             .map(|&e| e as usize - 1)
             .unwrap_or(self.bytes.len());
@@ -100,7 +108,7 @@ impl SourceFile {
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 
     pub fn slice(&self, span: Span) -> &[u8] {

@@ -183,6 +183,7 @@ fn add_root(cfg: &mut Config, path: &Path, opts: &LoadOptions) {
             return;
         }
     };
+    parse_pending(cfg);
     // The same file reached twice (named twice, or through a symlink): lint it once.
     if (file.0 as usize) < known && cfg.roots.iter().any(|r| r.file == file) {
         return;
@@ -230,10 +231,11 @@ fn load_stdin(cfg: &mut Config, opts: &LoadOptions) {
     // `nginx -T`: the files are all here; includes resolve among them.
     let mut first = None;
     for (path, text) in dump {
-        let id = add_parsed(cfg, path.clone(), text);
+        let id = cfg.sources.add(path.clone(), text);
         cfg.by_canonical.insert(path, id);
         first.get_or_insert(id);
     }
+    parse_pending(cfg);
     let main = first.unwrap();
     let main_path = cfg.sources.path(main).to_path_buf();
     let prefix = opts.prefix.clone().unwrap_or_else(|| {
@@ -254,10 +256,66 @@ fn load_stdin(cfg: &mut Config, opts: &LoadOptions) {
 
 fn add_parsed(cfg: &mut Config, path: PathBuf, bytes: Vec<u8>) -> FileId {
     let id = cfg.sources.add(path, bytes);
-    let parsed = syntax::parse(id, &cfg.sources.get(id).bytes);
-    debug_assert_eq!(cfg.files.len(), id.0 as usize);
-    cfg.files.push(parsed);
+    parse_pending(cfg);
     id
+}
+
+/// Below this many bytes waiting, parsing on one thread is quicker than
+/// starting others.
+const PARALLEL_PARSE_BYTES: usize = 1 << 20;
+
+/// Parse every source read but not parsed yet, in parallel when there is
+/// enough of it: `include sites/*.conf` reads thousands of files at once,
+/// and parsing is most of a large config's load time.
+fn parse_pending(cfg: &mut Config) {
+    let first = cfg.files.len();
+    let ids: Vec<FileId> = (first..cfg.sources.len())
+        .map(|i| FileId(i as u32))
+        .collect();
+    let inputs: Vec<(FileId, &[u8])> = ids
+        .iter()
+        .map(|&id| (id, &cfg.sources.get(id).bytes[..]))
+        .collect();
+    let total: usize = inputs.iter().map(|(_, b)| b.len()).sum();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let parsed: Vec<ParsedFile> = if threads < 2 || inputs.len() < 2 || total < PARALLEL_PARSE_BYTES
+    {
+        inputs.iter().map(|&(id, b)| syntax::parse(id, b)).collect()
+    } else {
+        // Contiguous chunks of about equal bytes, one per thread, joined in order.
+        let per_thread = total.div_ceil(threads);
+        let mut chunks: Vec<&[(FileId, &[u8])]> = Vec::new();
+        let (mut start, mut acc) = (0, 0);
+        for (i, (_, b)) in inputs.iter().enumerate() {
+            acc += b.len();
+            if acc >= per_thread {
+                chunks.push(&inputs[start..=i]);
+                (start, acc) = (i + 1, 0);
+            }
+        }
+        if start < inputs.len() {
+            chunks.push(&inputs[start..]);
+        }
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = chunks
+                .into_iter()
+                .map(|chunk| {
+                    scope.spawn(move || {
+                        chunk
+                            .iter()
+                            .map(|&(id, b)| syntax::parse(id, b))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("the parser does not panic"))
+                .collect()
+        })
+    };
+    debug_assert_eq!(parsed.len(), ids.len());
+    cfg.files.extend(parsed);
 }
 
 /// Read and parse `path` once; later calls return the same file.
@@ -290,7 +348,8 @@ fn read_source(cfg: &mut Config, path: &Path) -> Result<FileId, String> {
     std::fs::File::open(&canonical)
         .and_then(|f| f.take(MAX_FILE_BYTES).read_to_end(&mut bytes))
         .map_err(|e| open_failed(path, &e))?;
-    let id = add_parsed(cfg, path.to_path_buf(), bytes);
+    // Parsed later, with the other files of its `include` (parse_pending).
+    let id = cfg.sources.add(path.to_path_buf(), bytes);
     cfg.by_canonical.insert(canonical, id);
     Ok(id)
 }
@@ -314,7 +373,7 @@ fn resolve_includes_in(
         .file(file)
         .walk()
         .filter(|d| d.name() == "include" && d.args.len() == 1 && d.block.is_none())
-        .map(|d| (d.span, d.args[0].span, d.args[0].value.clone()))
+        .map(|d| (d.span, d.args[0].span, d.args[0].value.to_string()))
         .collect();
     let mut new_files = Vec::new();
     for (span, arg_span, arg) in includes {
@@ -362,6 +421,7 @@ fn resolve_includes_in(
         }
         cfg.includes.insert(span, ids);
     }
+    parse_pending(cfg);
     new_files
 }
 

@@ -66,7 +66,10 @@ struct Level<'a> {
 /// The filter bit of a directive name.
 fn name_bit(name: &str) -> u64 {
     let b = name.as_bytes();
-    let (first, last) = (b.first().copied().unwrap_or(0), b.last().copied().unwrap_or(0));
+    let (first, last) = (
+        b.first().copied().unwrap_or(0),
+        b.last().copied().unwrap_or(0),
+    );
     let mixed = (b.len() as u32)
         .wrapping_mul(31)
         .wrapping_add(u32::from(first).wrapping_mul(7))

@@ -83,6 +83,7 @@ pub(crate) struct Facts<'a> {
     pub key_files: OnceCell<Vec<crate::rules::crt::files::FileUse<'a>>>,
     pub hsts: OnceCell<Vec<&'a crate::syntax::Directive>>,
     pub proxy_passes: OnceCell<Vec<crate::rules::prx::ProxyPass<'a, 'a>>>,
+    pub http_tree: OnceCell<crate::rules::sec::HttpTree<'a>>,
 }
 
 impl<'a> Checker<'a> {

@@ -5,6 +5,8 @@
 //! nodes; [`super::lexer`] keeps them as tokens, and [`ParsedFile::comments`]
 //! keeps the comments for suppression and documentation.
 
+use compact_str::CompactString;
+
 use crate::source::{FileId, Span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,7 +22,9 @@ pub struct Word {
     /// The whole token, quotes included.
     pub span: Span,
     /// The value as nginx sees it: quotes removed, `\"` `\'` `\\` `\t` `\r` `\n` unescaped.
-    pub value: String,
+    /// Kept inline up to 24 bytes (most words): a large config has
+    /// millions of words, and a heap allocation each dominated memory.
+    pub value: CompactString,
     pub quote: Quote,
 }
 
@@ -34,7 +38,9 @@ impl Word {
 pub struct Directive {
     pub name: Word,
     pub args: Vec<Word>,
-    pub block: Option<Block>,
+    /// Boxed: most directives have no block, and an inline one tripled
+    /// the size of every directive.
+    pub block: Option<Box<Block>>,
     /// The terminating `;` (None for block directives and for a directive cut
     /// short by an error).
     pub semicolon: Option<Span>,

@@ -8,6 +8,7 @@
 //! `}`; `${` inside a word opens no block; after a closing quote nginx wants
 //! whitespace, `;`, `{` or `)`.
 
+use compact_str::CompactString;
 use nom::bytes::complete::{take_till, take_while1};
 use nom::Parser;
 
@@ -277,9 +278,9 @@ fn long_bracket_end(src: &[u8], i: usize) -> Option<usize> {
 }
 
 /// Apply nginx's unescaping to a token's content (quotes already removed).
-pub fn unescape(raw: &[u8]) -> String {
+pub fn unescape(raw: &[u8]) -> CompactString {
     if !raw.contains(&b'\\') {
-        return String::from_utf8_lossy(raw).into_owned();
+        return CompactString::from_utf8_lossy(raw);
     }
     let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
@@ -312,7 +313,7 @@ pub fn unescape(raw: &[u8]) -> String {
         out.push(raw[i]);
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    CompactString::from_utf8_lossy(&out)
 }
 
 /// All tokens of `src`; their spans tile the input.

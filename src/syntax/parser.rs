@@ -73,7 +73,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                 let d = Directive {
                     span: name.span.to(span(tok.start, tok.end)),
                     name,
-                    args: std::mem::take(&mut words),
+                    args: take_args(&mut words),
                     block: None,
                     semicolon: Some(span(tok.start, tok.end)),
                 };
@@ -85,7 +85,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                     // Treat as an anonymous block so its `}` still balances.
                     words.push(Word {
                         span: span(tok.start, tok.start),
-                        value: String::new(),
+                        value: Default::default(),
                         quote: Quote::None,
                     });
                 }
@@ -106,7 +106,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                     let d = Directive {
                         span: name.span.to(span(tok.start, tok.end)),
                         name,
-                        args: std::mem::take(&mut words),
+                        args: take_args(&mut words),
                         block: None,
                         semicolon: None,
                     };
@@ -115,7 +115,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                 }
                 let name = words.remove(0);
                 stack.push(OpenBlock {
-                    head: Some((name, std::mem::take(&mut words), span(tok.start, tok.end))),
+                    head: Some((name, take_args(&mut words), span(tok.start, tok.end))),
                     directives: Vec::new(),
                     raw: None,
                 });
@@ -134,7 +134,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                             .span
                             .to(words.last().map(|w| w.span).unwrap_or(name.span)),
                         name,
-                        args: std::mem::take(&mut words),
+                        args: take_args(&mut words),
                         block: None,
                         semicolon: None,
                     };
@@ -178,7 +178,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                 .span
                 .to(words.last().map(|w| w.span).unwrap_or(name.span)),
             name,
-            args: std::mem::take(&mut words),
+            args: take_args(&mut words),
             block: None,
             semicolon: None,
         };
@@ -198,10 +198,22 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
     errors.sort_by_key(|e| e.span.start);
     ParsedFile {
         file,
-        directives: stack.pop().unwrap().directives,
+        directives: shrunk(stack.pop().unwrap().directives),
         comments,
         errors,
     }
+}
+
+/// The words after the name, in a vector of exactly their size (the
+/// statement buffer keeps its capacity for the next statement): large
+/// configs have a million directives, and growth slack in each adds up.
+fn take_args(words: &mut Vec<Word>) -> Vec<Word> {
+    words.drain(..).collect()
+}
+
+fn shrunk(mut v: Vec<Directive>) -> Vec<Directive> {
+    v.shrink_to_fit();
+    v
 }
 
 fn close_block(stack: &mut Vec<OpenBlock>, close: Option<Span>) {
@@ -218,12 +230,12 @@ fn close_block(stack: &mut Vec<OpenBlock>, close: Option<Span>) {
         span: name.span.to(end),
         name,
         args,
-        block: Some(Block {
+        block: Some(Box::new(Block {
             open: open_span,
             close,
-            directives: open.directives,
+            directives: shrunk(open.directives),
             raw: open.raw,
-        }),
+        })),
         semicolon: None,
     };
     stack.last_mut().unwrap().directives.push(d);

@@ -63,10 +63,11 @@ impl Rule for HeaderValueNewline {
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = HashSet::default();
         walk_http(cx, |d, _| {
-            if !seen.insert(d.span) {
+            let values = header_values(d);
+            if values.is_empty() || !seen.insert(d.span) {
                 return;
             }
-            for (header, value) in header_values(d) {
+            for (header, value) in values {
                 if !value.value.contains(['\n', '\r']) {
                     continue;
                 }

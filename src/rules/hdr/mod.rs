@@ -118,8 +118,15 @@ fn find_hsts<'a>(cx: &Checker<'a>) -> Vec<&'a Directive> {
         let tls = maybe_tls(site);
         let all = std::iter::once(&site.settings)
             .chain(site.all_locations().into_iter().map(|l| &l.settings));
+        // Locations that set no header share their parent's list: look once.
+        let mut last: *const [&Directive] = &[];
         for settings in all {
-            for d in settings.all("add_header") {
+            let headers = settings.all("add_header");
+            if std::ptr::eq(headers, last) {
+                continue;
+            }
+            last = headers;
+            for d in headers.iter().filter(|d| is_hsts(d)) {
                 *used.entry(d.span).or_default() |= tls;
             }
         }

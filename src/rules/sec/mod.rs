@@ -74,32 +74,74 @@ pub fn is_http_context(ctx: Context) -> bool {
 /// file (includes expanded), with the levels that enclose it — the last
 /// level holds the directive. A file included from several places is
 /// visited once per place, so rules dedupe their findings by span.
-pub fn walk_http<'a>(cx: &Checker<'a>, mut visit: impl FnMut(&'a Directive, &[Level<'a>])) {
-    let cfg: &'a Config = cx.cfg;
-    for root in &cfg.roots {
-        let mut levels = vec![Level::new(None, root.context, cfg.root_directives(root))];
-        walk_level(cfg, &mut levels, &mut visit);
+pub fn walk_http<'a>(cx: &Checker<'a>, mut visit: impl FnMut(&'a Directive, &[&Level<'a>])) {
+    let tree = cx.facts.http_tree.get_or_init(|| HttpTree::build(cx.cfg));
+    let mut stack: Vec<&Level<'a>> = Vec::new();
+    let mut ids: Vec<usize> = Vec::new();
+    for &(d, node) in &tree.visits {
+        let depth = tree.depth[node];
+        if ids.get(depth) != Some(&node) {
+            // DFS order: the node's ancestors are on the stack already.
+            ids.truncate(depth);
+            stack.truncate(depth);
+            ids.push(node);
+            stack.push(&tree.levels[node]);
+        } else {
+            ids.truncate(depth + 1);
+            stack.truncate(depth + 1);
+        }
+        visit(d, &stack);
     }
 }
 
-fn walk_level<'a>(
-    cfg: &'a Config,
-    levels: &mut Vec<Level<'a>>,
-    visit: &mut impl FnMut(&'a Directive, &[Level<'a>]),
-) {
-    let here = levels.last().expect("a level").clone();
-    for d in &here.directives {
-        if is_http_context(here.context) {
-            visit(d, levels);
+/// The walk of [`walk_http`], done once per check: every level (block with
+/// includes expanded) and every visit in order. Several rules walk the
+/// tree, and expanding it anew for each was most of their time.
+pub(crate) struct HttpTree<'a> {
+    levels: Vec<Level<'a>>,
+    depth: Vec<usize>,
+    /// (directive, index of the level that holds it), in walk order.
+    visits: Vec<(&'a Directive, usize)>,
+}
+
+impl<'a> HttpTree<'a> {
+    fn build(cfg: &'a Config) -> HttpTree<'a> {
+        let mut tree = HttpTree {
+            levels: Vec::new(),
+            depth: Vec::new(),
+            visits: Vec::new(),
+        };
+        for root in &cfg.roots {
+            tree.add(
+                cfg,
+                Level::new(None, root.context, cfg.root_directives(root)),
+                0,
+            );
         }
-        if d.block.is_none() || levels.len() > 64 {
-            continue;
-        }
-        let child = here.context.child(d.name());
-        if is_http_context(child) {
-            levels.push(Level::new(Some(d), child, cfg.expand(d.children())));
-            walk_level(cfg, levels, visit);
-            levels.pop();
+        tree
+    }
+
+    fn add(&mut self, cfg: &'a Config, level: Level<'a>, depth: usize) {
+        let id = self.levels.len();
+        let context = level.context;
+        let directives = level.directives.clone();
+        self.levels.push(level);
+        self.depth.push(depth);
+        for d in directives {
+            if is_http_context(context) {
+                self.visits.push((d, id));
+            }
+            if d.block.is_none() || depth >= 64 {
+                continue;
+            }
+            let child = context.child(d.name());
+            if is_http_context(child) {
+                self.add(
+                    cfg,
+                    Level::new(Some(d), child, cfg.expand(d.children())),
+                    depth + 1,
+                );
+            }
         }
     }
 }
@@ -157,7 +199,7 @@ pub fn block_regex(d: &Directive) -> Option<&str> {
 
 /// The innermost enclosing block whose regex sets `$1`…`$9` and named
 /// captures, with that regex.
-pub fn capturing_block<'a>(levels: &[Level<'a>]) -> Option<(&'a Directive, &'a str)> {
+pub fn capturing_block<'a>(levels: &[&Level<'a>]) -> Option<(&'a Directive, &'a str)> {
     levels
         .iter()
         .rev()

@@ -202,7 +202,7 @@ impl Rule for ResponseSplitting {
 /// being judged: its captures are re-escaped by nginx in redirects.
 fn taint<'a>(
     name: &str,
-    levels: &[Level<'a>],
+    levels: &[&Level<'a>],
     own_regex: Option<&str>,
     chars: &[u8],
     depth: usize,

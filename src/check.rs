@@ -36,6 +36,8 @@ impl Default for CheckOptions {
 pub struct Report {
     pub config: Config,
     pub diagnostics: Vec<Diagnostic>,
+    /// What `probe`/`verify` saw on each endpoint (empty for `check`).
+    pub endpoints: Vec<crate::probe::endpoint::Endpoint>,
 }
 
 impl Report {
@@ -50,16 +52,24 @@ pub fn check(targets: &[PathBuf], opts: &CheckOptions) -> Report {
     let mut cfg = config::load(targets, &opts.load);
     timing::report("load", start);
     let mut diagnostics = std::mem::take(&mut cfg.diagnostics);
-    let start = Instant::now();
-    diagnostics.extend(validate(&cfg));
-    timing::report("validate", start);
-    {
+    // Validation and the Site model + rules only read the config: run them
+    // side by side (the model is single-threaded, validation is not).
+    let (validated, ruled) = std::thread::scope(|scope| {
+        let validation = scope.spawn(|| {
+            let start = Instant::now();
+            let found = validate(&cfg);
+            timing::report("validate", start);
+            found
+        });
         let start = Instant::now();
         let sites = site::sites(&cfg);
         timing::report("sites", start);
         let cx = Checker::new(&cfg, &sites, opts.profile, &opts.rules);
-        diagnostics.extend(rules::run(&cx));
-    }
+        let ruled = rules::run(&cx);
+        (validation.join().expect("validation does not panic"), ruled)
+    });
+    diagnostics.extend(validated);
+    diagnostics.extend(ruled);
     diagnostics.retain(|d| {
         let selected = opts.rules.is_selected(d.code) || d.code.starts_with("SYN");
         let ignored_here = d
@@ -85,6 +95,7 @@ pub fn check(targets: &[PathBuf], opts: &CheckOptions) -> Report {
     Report {
         config: cfg,
         diagnostics,
+        endpoints: Vec::new(),
     }
 }
 

@@ -14,6 +14,7 @@ use crate::check::Report;
 use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::probe::danger::Trust;
+use crate::probe::endpoint::Endpoint;
 use crate::probe::run::{probe_all, runtime, summary, Plan, ProbeOptions, TargetReport};
 use crate::probe::target::{parse_duration, resolve_override, Resolve, Scheme, Target};
 use crate::render::{render, Format};
@@ -132,10 +133,12 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
     if args.format == Format::Text {
         summaries = reports.iter().map(summary).collect();
     }
+    let endpoints = reports.iter().map(Endpoint::of).collect();
     let diagnostics = reports.into_iter().flat_map(|r| r.diagnostics).collect();
     finish(
         &summaries,
         diagnostics,
+        endpoints,
         Config::default(),
         args.format,
         args.fail_on,
@@ -178,6 +181,7 @@ fn progress_bar(n: usize, format: Format) -> Option<ProgressBar> {
 pub fn finish(
     summaries: &[String],
     diagnostics: Vec<Diagnostic>,
+    endpoints: Vec<Endpoint>,
     config: Config,
     format: Format,
     fail_on: FailOn,
@@ -185,6 +189,7 @@ pub fn finish(
     let report = Report {
         config,
         diagnostics,
+        endpoints,
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -75,9 +75,14 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
             summaries.push("no TLS server with a listen address to probe".into());
         }
     }
+    let endpoints = reports
+        .iter()
+        .map(crate::probe::endpoint::Endpoint::of)
+        .collect();
     let crate::check::Report {
         config,
         mut diagnostics,
+        ..
     } = report;
     // Config-tied findings sort with the static ones; the rest follow, by target.
     diagnostics.extend(tied);
@@ -98,6 +103,7 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
     finish(
         &summaries,
         diagnostics,
+        endpoints,
         config,
         args.check.format,
         args.check.fail_on,

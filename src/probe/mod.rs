@@ -18,10 +18,12 @@
 //! - [`target`]: target syntax, `--resolve`, durations.
 //! - [`run`]: one target end to end, and many with bounded concurrency.
 //! - [`verify`]: endpoints from a config, and live findings tied back to it.
+//! - [`endpoint`]: the facts of each endpoint for `--format json`.
 //!
 //! Findings use the live codes (1xx) declared in `crate::rules::live`.
 
 pub mod danger;
+pub mod endpoint;
 pub mod findings;
 pub mod handshake;
 pub mod hello;

@@ -16,6 +16,9 @@ struct Output<'a> {
     version: u32,
     diagnostics: Vec<JsonDiagnostic<'a>>,
     summary: Summary,
+    /// `probe` and `verify` only: what each endpoint served.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    endpoints: &'a [crate::probe::endpoint::Endpoint],
 }
 
 #[derive(Serialize)]
@@ -132,6 +135,7 @@ pub fn render(report: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             files: sources.len(),
             counts: Counts::of(report),
         },
+        endpoints: &report.endpoints,
     };
     serde_json::to_writer_pretty(&mut *out, &output)?;
     writeln!(out)

@@ -208,7 +208,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
 /// statement buffer keeps its capacity for the next statement): large
 /// configs have a million directives, and growth slack in each adds up.
 fn take_args(words: &mut Vec<Word>) -> Vec<Word> {
-    words.drain(..).collect()
+    std::mem::take(words)
 }
 
 fn shrunk(mut v: Vec<Directive>) -> Vec<Directive> {

@@ -764,6 +764,38 @@ fn cli_probe_json_and_exit_codes() {
         |d| d["code"] == "HDR102" && d["target"] == format!("https://localhost:{}", nginx.port)
     ));
 
+    // The endpoint facts: one per target, in target order, checked against
+    // the config (protocols, redirect statuses) and openssl (fingerprint).
+    let endpoints = json["endpoints"].as_array().expect("an endpoints array");
+    assert_eq!(endpoints.len(), 2);
+    let fingerprint = std::process::Command::new("openssl")
+        .args(["x509", "-noout", "-fingerprint", "-sha256", "-in"])
+        .arg(&test_cert().cert)
+        .output()
+        .unwrap();
+    let fingerprint = String::from_utf8(fingerprint.stdout).unwrap();
+    let fingerprint = fingerprint
+        .trim()
+        .rsplit('=')
+        .next()
+        .unwrap()
+        .replace(':', "")
+        .to_ascii_lowercase();
+    for (e, status) in endpoints.iter().zip([301, 302]) {
+        assert_eq!(e["target"], format!("https://localhost:{}", nginx.port));
+        assert_eq!(e["protocols"], serde_json::json!(["TLSv1.2", "TLSv1.3"]));
+        assert_eq!(e["handshake"]["version"], "TLSv1.3");
+        assert_eq!(e["handshake"]["alpn"], "http/1.1");
+        assert_eq!(e["trust"], "pinned");
+        assert_eq!(e["certificates"][0]["sha256"], fingerprint.as_str());
+        assert_eq!(e["https_status"], 200);
+        assert_eq!(e["redirect"]["status"], status);
+        let tls12 = &e["suites"][0];
+        assert_eq!(tls12["protocol"], "TLSv1.2");
+        assert_eq!(tls12["server_order"], true, "ssl_prefer_server_ciphers on");
+        assert!(!tls12["accepted"].as_array().unwrap().is_empty());
+    }
+
     // --fail-on error: only warnings and notes here, so exit 0.
     bin()
         .args([

@@ -66,7 +66,7 @@ impl Rule for CertificateKeyMismatch {
             let Some(leaf) = certs.result.as_ref().ok().and_then(|c| c.first()) else {
                 continue;
             };
-            let Some(key_info) = readable_key(cx, &pair) else {
+            let Some(key_info) = readable_key(cx, pair) else {
                 continue;
             };
             if key_matches_certificate(&key_info, leaf) != Some(false) {

@@ -53,7 +53,7 @@ impl Rule for EncryptedKeyWithoutPasswordFile {
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let without_password = pairs(cx)
-            .into_iter()
+            .iter()
             .filter(|p| p.password_file.is_none())
             .filter_map(|p| p.key.clone());
         for file in group(without_password) {

@@ -90,10 +90,10 @@ impl Rule for ProxyPassVariableHost {
             let Some(url) = p.directive.args.first() else {
                 continue;
             };
-            if !url.value.contains('$') || internal(&p) {
+            if !url.value.contains('$') || internal(p) {
                 continue;
             }
-            let scope = Scope::new(&sockets, &p, &maps);
+            let scope = Scope::new(&sockets, p, &maps);
             let Some(found) = scope.tainted_host(&url.value) else {
                 continue;
             };

@@ -18,24 +18,28 @@ use crate::syntax::Directive;
 
 /// Directives that act where they are written and are never inherited
 /// (rewrite-module statements, content handlers, block openers).
-const NOT_INHERITED: &[&str] = &[
-    "alias",
-    "break",
-    "fastcgi_pass",
-    "grpc_pass",
-    "if",
-    "limit_except",
-    "location",
-    "memcached_pass",
-    "proxy_pass",
-    "return",
-    "rewrite",
-    "scgi_pass",
-    "server",
-    "set",
-    "try_files",
-    "uwsgi_pass",
-];
+fn not_inherited(name: &str) -> bool {
+    // A `match` compiles to a length switch: this runs on every lookup.
+    matches!(
+        name,
+        "alias"
+            | "break"
+            | "fastcgi_pass"
+            | "grpc_pass"
+            | "if"
+            | "limit_except"
+            | "location"
+            | "memcached_pass"
+            | "proxy_pass"
+            | "return"
+            | "rewrite"
+            | "scgi_pass"
+            | "server"
+            | "set"
+            | "try_files"
+            | "uwsgi_pass"
+    )
+}
 
 /// The directives in effect at one level, by name.
 ///
@@ -57,31 +61,24 @@ struct Level<'a> {
     /// level's only, possibly none, for `off`).
     headers: Option<Vec<&'a Directive>>,
     parent: Option<Rc<Level<'a>>>,
-    /// A one-word Bloom filter of the names in `own` (and `add_header` when
-    /// `headers` is set): most lookups miss at most levels, and a bit test
-    /// is much cheaper than a binary search of strings.
-    names: u64,
+    /// A two-word Bloom filter of the names in `own` (and `add_header`
+    /// when `headers` is set): most lookups miss at most levels, and a bit
+    /// test is much cheaper than a binary search of strings.
+    names: u128,
 }
 
-/// The filter bit of a directive name.
-fn name_bit(name: &str) -> u64 {
-    let b = name.as_bytes();
-    let (first, last) = (
-        b.first().copied().unwrap_or(0),
-        b.last().copied().unwrap_or(0),
-    );
-    let mixed = (b.len() as u32)
-        .wrapping_mul(31)
-        .wrapping_add(u32::from(first).wrapping_mul(7))
-        .wrapping_add(u32::from(last).wrapping_mul(13))
-        .wrapping_add(b.get(4).copied().map_or(0, u32::from).wrapping_mul(17));
-    1 << (mixed % 64)
+/// The filter bits of a directive name: two of 128, from one hash.
+fn name_bits(name: &str) -> u128 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    let h = BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(name);
+    (1u128 << (h & 127)) | (1u128 << ((h >> 7) & 127))
 }
 
 impl<'a> Level<'a> {
-    /// This level's own entries for `name`, None when it does not set it.
-    fn get(&self, name: &str) -> Option<&[&'a Directive]> {
-        if self.names & name_bit(name) == 0 {
+    /// This level's own entries for `name` (whose [`name_bits`] are `bits`),
+    /// None when it does not set it.
+    fn get(&self, name: &str, bits: u128) -> Option<&[&'a Directive]> {
+        if self.names & bits != bits {
             return None;
         }
         if name == "add_header" {
@@ -106,7 +103,7 @@ impl<'a> Settings<'a> {
         let mut sorted: Vec<&'a Directive> =
             own.iter().copied().filter(|d| d.block.is_none()).collect();
         sorted.sort_by(|a, b| a.name().cmp(b.name()));
-        let names = sorted.iter().fold(0, |m, d| m | name_bit(d.name()));
+        let names = sorted.iter().fold(0, |m, d| m | name_bits(d.name()));
         let mut level = Level {
             own: sorted,
             headers: None,
@@ -114,17 +111,24 @@ impl<'a> Settings<'a> {
             names,
         };
         let header_mode = level
-            .get("add_header_inherit")
+            .get("add_header_inherit", name_bits("add_header_inherit"))
             .or_else(|| Some(parent.all("add_header_inherit")))
             .and_then(|v| v.last())
             .and_then(|d| d.arg(0))
             .unwrap_or("on");
         match header_mode {
             // `off`: nothing from outer levels, even when this level sets none.
-            "off" => level.headers = Some(level.get("add_header").unwrap_or(&[]).to_vec()),
+            "off" => {
+                level.headers = Some(
+                    level
+                        .get("add_header", name_bits("add_header"))
+                        .unwrap_or(&[])
+                        .to_vec(),
+                )
+            }
             // `merge`: outer headers first, then this level's.
             "merge" => {
-                if let Some(inner) = level.get("add_header") {
+                if let Some(inner) = level.get("add_header", name_bits("add_header")) {
                     let outer = parent.all("add_header");
                     if !outer.is_empty() {
                         level.headers = Some(outer.iter().chain(inner).copied().collect());
@@ -134,7 +138,7 @@ impl<'a> Settings<'a> {
             _ => {}
         }
         if level.headers.is_some() {
-            level.names |= name_bit("add_header");
+            level.names |= name_bits("add_header");
         }
         Settings(Some(Rc::new(level)))
     }
@@ -142,9 +146,10 @@ impl<'a> Settings<'a> {
     /// Every occurrence in effect, in order.
     pub fn all(&self, name: &str) -> &[&'a Directive] {
         let mut level = self.0.as_deref();
-        let inherited = !NOT_INHERITED.contains(&name);
+        let inherited = !not_inherited(name);
+        let bits = name_bits(name);
         while let Some(l) = level {
-            if let Some(found) = l.get(name) {
+            if let Some(found) = l.get(name, bits) {
                 return found;
             }
             if !inherited {

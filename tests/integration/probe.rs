@@ -768,19 +768,7 @@ fn cli_probe_json_and_exit_codes() {
     // the config (protocols, redirect statuses) and openssl (fingerprint).
     let endpoints = json["endpoints"].as_array().expect("an endpoints array");
     assert_eq!(endpoints.len(), 2);
-    let fingerprint = std::process::Command::new("openssl")
-        .args(["x509", "-noout", "-fingerprint", "-sha256", "-in"])
-        .arg(&test_cert().cert)
-        .output()
-        .unwrap();
-    let fingerprint = String::from_utf8(fingerprint.stdout).unwrap();
-    let fingerprint = fingerprint
-        .trim()
-        .rsplit('=')
-        .next()
-        .unwrap()
-        .replace(':', "")
-        .to_ascii_lowercase();
+    let fingerprint = crate::util::openssl_sha256(&test_cert().cert);
     for (e, status) in endpoints.iter().zip([301, 302]) {
         assert_eq!(e["target"], format!("https://localhost:{}", nginx.port));
         assert_eq!(e["protocols"], serde_json::json!(["TLSv1.2", "TLSv1.3"]));

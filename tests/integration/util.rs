@@ -41,3 +41,22 @@ pub fn require_tool(name: &str) -> PathBuf {
     }
     panic!("`{name}` is not installed; .ci/run installs it (apt-get install nginx openssl)");
 }
+
+/// A certificate file's SHA-256 fingerprint as `openssl x509 -fingerprint`
+/// prints it, lowercased and without colons: the oracle for the probe's own.
+pub fn openssl_sha256(cert: &std::path::Path) -> String {
+    let out = std::process::Command::new(require_tool("openssl"))
+        .args(["x509", "-noout", "-fingerprint", "-sha256", "-in"])
+        .arg(cert)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "openssl x509 failed on {cert:?}");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .rsplit('=')
+        .next()
+        .unwrap()
+        .replace(':', "")
+        .to_ascii_lowercase()
+}

@@ -9,10 +9,16 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::servers::{test_cert, NginxServer};
-use crate::util::{bin, require_tool};
+use crate::util::{bin, openssl_sha256, require_tool};
 
 /// `verify --format json` on `conf`; exit code and diagnostics.
 fn verify(conf: &Path, extra: &[&str]) -> (i32, Vec<Value>) {
+    let (code, json) = verify_json(conf, extra);
+    (code, json["diagnostics"].as_array().unwrap().clone())
+}
+
+/// The whole JSON report (diagnostics and endpoints) and the exit code.
+fn verify_json(conf: &Path, extra: &[&str]) -> (i32, Value) {
     let out = bin()
         .args([
             "verify",
@@ -35,10 +41,7 @@ fn verify(conf: &Path, extra: &[&str]) -> (i32, Vec<Value>) {
             String::from_utf8_lossy(&out.stderr)
         )
     });
-    (
-        out.status.code().unwrap(),
-        json["diagnostics"].as_array().unwrap().clone(),
-    )
+    (out.status.code().unwrap(), json)
 }
 
 fn with_code<'a>(diags: &'a [Value], code: &str) -> Vec<&'a Value> {
@@ -115,9 +118,17 @@ fn replaced_certificate_without_reload_is_crt105() {
     assert!(with_code(&diags, "CRT105").is_empty());
 
     // Renewed on disk, not reloaded.
+    let first = openssl_sha256(&certs.path().join("cert.pem"));
     make_cert(certs.path(), "second");
-    let (code, diags) = verify(&conf, &[]);
+    let second = openssl_sha256(&certs.path().join("cert.pem"));
+    assert_ne!(first, second);
+    let (code, json) = verify_json(&conf, &[]);
+    let diags = json["diagnostics"].as_array().unwrap().clone();
     assert_eq!(code, 1);
+    // What is served is still the first certificate.
+    let endpoints = json["endpoints"].as_array().expect("an endpoints array");
+    assert_eq!(endpoints.len(), 1, "{endpoints:#?}");
+    assert_eq!(endpoints[0]["certificates"][0]["sha256"], first.as_str());
     let stale = with_code(&diags, "CRT105");
     assert_eq!(stale.len(), 1, "{diags:#?}");
     let d = stale[0];

@@ -108,7 +108,12 @@ pub fn maybe_tls(site: &Site<'_>) -> bool {
 /// those in effect only on plain-HTTP servers (browsers ignore HSTS
 /// received over http://, RFC 6797 §8.1).
 pub fn hsts_directives<'s, 'a>(cx: &'s Checker<'a>) -> &'s [&'a Directive] {
-    cx.facts.hsts.get_or_init(|| find_hsts(cx))
+    cx.facts.hsts.get_or_init(|| {
+        let start = std::time::Instant::now();
+        let found = find_hsts(cx);
+        crate::timing::report("hsts", start);
+        found
+    })
 }
 
 fn find_hsts<'a>(cx: &Checker<'a>) -> Vec<&'a Directive> {

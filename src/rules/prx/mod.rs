@@ -61,7 +61,12 @@ impl<'s, 'a> ProxyPass<'s, 'a> {
 /// Every `proxy_pass` of every server, once per directive (a location in a
 /// snippet included by several servers is judged once).
 pub fn proxy_passes<'s, 'a>(cx: &'s Checker<'a>) -> &'s [ProxyPass<'a, 'a>] {
-    cx.facts.proxy_passes.get_or_init(|| find_proxy_passes(cx))
+    cx.facts.proxy_passes.get_or_init(|| {
+        let start = std::time::Instant::now();
+        let found = find_proxy_passes(cx);
+        crate::timing::report("proxies", start);
+        found
+    })
 }
 
 fn find_proxy_passes<'a>(cx: &Checker<'a>) -> Vec<ProxyPass<'a, 'a>> {

@@ -75,7 +75,12 @@ pub fn is_http_context(ctx: Context) -> bool {
 /// level holds the directive. A file included from several places is
 /// visited once per place, so rules dedupe their findings by span.
 pub fn walk_http<'a>(cx: &Checker<'a>, mut visit: impl FnMut(&'a Directive, &[&Level<'a>])) {
-    let tree = cx.facts.http_tree.get_or_init(|| HttpTree::build(cx.cfg));
+    let tree = cx.facts.http_tree.get_or_init(|| {
+        let start = std::time::Instant::now();
+        let tree = HttpTree::build(cx.cfg);
+        crate::timing::report("http-tree", start);
+        tree
+    });
     let mut stack: Vec<&Level<'a>> = Vec::new();
     let mut ids: Vec<usize> = Vec::new();
     for &(d, node) in &tree.visits {

@@ -3,8 +3,8 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use super::{CheckArgs, ColorChoice};
-use crate::check::{check, CheckOptions};
+use super::{CheckArgs, ColorChoice, FailOn};
+use crate::check::{check, CheckOptions, Report};
 use crate::config::LoadOptions;
 use crate::diag::Severity;
 use crate::render::{render, Format};
@@ -21,9 +21,25 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
     };
     let report = check(&args.paths, &opts);
+    finish(&[], report, args.format, args.fail_on)
+}
+
+/// Renders the report (text: the `summaries` lines first, for probe and
+/// verify) and picks the exit code: 2 for target errors, 1 for findings at
+/// or above `fail_on`.
+pub fn finish(summaries: &[String], report: Report, format: Format, fail_on: FailOn) -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let written = render(&report, args.format, &mut out).and_then(|_| out.flush());
+    let written = (|| {
+        for s in summaries {
+            writeln!(out, "{s}")?;
+        }
+        if !summaries.is_empty() {
+            writeln!(out)?;
+        }
+        render(&report, format, &mut out)?;
+        out.flush()
+    })();
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("nginx-audit: cannot write output: {e}");
@@ -36,8 +52,10 @@ pub fn run(args: &CheckArgs) -> ExitCode {
     if !report.target_errors().is_empty() {
         return ExitCode::from(2);
     }
-    let threshold = args.fail_on.threshold();
-    let failed = report.diagnostics.iter().any(|d| d.severity >= threshold);
+    let failed = report
+        .diagnostics
+        .iter()
+        .any(|d| d.severity >= fail_on.threshold());
     // The process ends here: freeing a large config's tree node by node
     // took longer than some whole checks. The OS takes the memory back.
     std::mem::forget(report);
@@ -127,7 +145,8 @@ pub fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
     })
 }
 
-fn set_color(choice: ColorChoice, format: Format) {
+/// Colors on for `always`, or for `auto` with text output to a terminal and no NO_COLOR.
+pub fn set_color(choice: ColorChoice, format: Format) {
     let on = match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

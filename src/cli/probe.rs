@@ -1,7 +1,7 @@
 //! `nginx-audit probe TARGET...`: live TLS, protocol/suite scan, certificate,
 //! redirect and header checks against running endpoints.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -9,15 +9,15 @@ use std::time::Duration;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::check::{finish, set_color};
 use super::{ColorChoice, FailOn};
 use crate::check::Report;
 use crate::config::Config;
-use crate::diag::Diagnostic;
 use crate::probe::danger::Trust;
 use crate::probe::endpoint::Endpoint;
 use crate::probe::run::{probe_all, runtime, summary, Plan, ProbeOptions, TargetReport};
 use crate::probe::target::{parse_duration, resolve_override, Resolve, Scheme, Target};
-use crate::render::{render, Format};
+use crate::render::Format;
 use crate::rules::Profile;
 
 /// Network options shared by `probe` and `verify`.
@@ -133,16 +133,12 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
     if args.format == Format::Text {
         summaries = reports.iter().map(summary).collect();
     }
-    let endpoints = reports.iter().map(Endpoint::of).collect();
-    let diagnostics = reports.into_iter().flat_map(|r| r.diagnostics).collect();
-    finish(
-        &summaries,
-        diagnostics,
-        endpoints,
-        Config::default(),
-        args.format,
-        args.fail_on,
-    )
+    let report = Report {
+        config: Config::default(),
+        endpoints: reports.iter().map(Endpoint::of).collect(),
+        diagnostics: reports.into_iter().flat_map(|r| r.diagnostics).collect(),
+    };
+    finish(&summaries, report, args.format, args.fail_on)
 }
 
 /// Runs the probes on a fresh runtime, with a progress bar on a TTY.
@@ -175,63 +171,4 @@ fn progress_bar(n: usize, format: Format) -> Option<ProgressBar> {
     }
     bar.enable_steady_tick(Duration::from_millis(120));
     Some(bar)
-}
-
-/// Renders the report (text: the facts lines first) and picks the exit code.
-pub fn finish(
-    summaries: &[String],
-    diagnostics: Vec<Diagnostic>,
-    endpoints: Vec<Endpoint>,
-    config: Config,
-    format: Format,
-    fail_on: FailOn,
-) -> ExitCode {
-    let report = Report {
-        config,
-        diagnostics,
-        endpoints,
-    };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let written = (|| {
-        for s in summaries {
-            writeln!(out, "{s}")?;
-        }
-        if !summaries.is_empty() {
-            writeln!(out)?;
-        }
-        render(&report, format, &mut out)?;
-        out.flush()
-    })();
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("nginx-audit: cannot write output: {e}");
-            return ExitCode::from(2);
-        }
-    }
-    for e in report.target_errors() {
-        eprintln!("nginx-audit: {e}");
-    }
-    if !report.target_errors().is_empty() {
-        return ExitCode::from(2);
-    }
-    let threshold = fail_on.threshold();
-    if report.diagnostics.iter().any(|d| d.severity >= threshold) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
-pub fn set_color(choice: ColorChoice, format: Format) {
-    let on = match choice {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            format == Format::Text
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
-        }
-    };
-    colored::control::set_override(on);
 }

@@ -7,9 +7,10 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::probe::{execute, finish, set_color, NetArgs};
+use super::check::{finish, set_color};
+use super::probe::{execute, NetArgs};
 use super::CheckArgs;
-use crate::check::{check, sort_diagnostics};
+use crate::check::{check, sort_diagnostics, Report};
 use crate::probe::run::summary;
 use crate::probe::verify::{endpoints, relate, VerifyOptions};
 use crate::render::Format;
@@ -79,7 +80,7 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
         .iter()
         .map(crate::probe::endpoint::Endpoint::of)
         .collect();
-    let crate::check::Report {
+    let Report {
         config,
         mut diagnostics,
         ..
@@ -100,12 +101,10 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
     live.retain(|d| opts.rules.is_selected(d.code));
     sort_diagnostics(&mut diagnostics);
     diagnostics.extend(live);
-    finish(
-        &summaries,
+    let report = Report {
+        config,
         diagnostics,
         endpoints,
-        config,
-        args.check.format,
-        args.check.fail_on,
-    )
+    };
+    finish(&summaries, report, args.check.format, args.check.fail_on)
 }

@@ -95,7 +95,6 @@ impl Rule for RedirectWrongTarget {
         let answerers = tls_name_answerers(cx, &tls_names);
         let tls_index = NameIndex::from_names(tls_names.iter().map(|n| (*n, 0)));
         let tls = TlsNames {
-            any: !tls_names.is_empty(),
             index: &tls_index,
             answerers: &answerers,
         };
@@ -124,7 +123,6 @@ impl Rule for RedirectWrongTarget {
 
 /// The names TLS servers answer, for judging redirect targets.
 struct TlsNames<'t> {
-    any: bool,
     index: &'t NameIndex,
     /// The plain-HTTP servers nginx picks for one of them.
     answerers: &'t HashSet<*const ()>,
@@ -206,7 +204,7 @@ fn judge(site: &Site<'_>, r: &Redirect<'_>, tls: &TlsNames<'_>) -> Option<Diagno
             )
         })
         .collect();
-    if own.is_empty() && !tls.any {
+    if own.is_empty() && tls.index.is_empty() {
         return None;
     }
     let related = |n: &str| {

@@ -97,6 +97,10 @@ impl NameIndex {
         index
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.exact.is_empty() && self.wildcards.is_empty() && self.regex.is_empty()
+    }
+
     /// What nginx picks for `host` by name: the exact name, else the longest
     /// leading wildcard, else the longest trailing one (regexes aside).
     pub fn lookup(&self, host: &str) -> Option<usize> {

@@ -129,10 +129,11 @@ impl<'a> HttpTree<'a> {
     fn add(&mut self, cfg: &'a Config, level: Level<'a>, depth: usize) {
         let id = self.levels.len();
         let context = level.context;
-        let directives = level.directives.clone();
+        let count = level.directives.len();
         self.levels.push(level);
         self.depth.push(depth);
-        for d in directives {
+        for i in 0..count {
+            let d = self.levels[id].directives[i];
             if is_http_context(context) {
                 self.visits.push((d, id));
             }

@@ -83,6 +83,8 @@ pub(crate) struct Facts<'a> {
     pub key_files: OnceCell<Vec<crate::rules::crt::files::FileUse<'a>>>,
     pub hsts: OnceCell<Vec<&'a crate::syntax::Directive>>,
     pub proxy_passes: OnceCell<Vec<crate::rules::prx::ProxyPass<'a, 'a>>>,
+    pub redirects: OnceCell<Vec<(&'a Site<'a>, crate::rules::red::Redirect<'a>)>>,
+    pub proxy_headers: OnceCell<Vec<Option<crate::rules::prx::HeaderState<'a>>>>,
     pub http_tree: OnceCell<crate::rules::sec::HttpTree<'a>>,
 }
 

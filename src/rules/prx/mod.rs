@@ -180,7 +180,19 @@ impl HeaderState<'_> {
     }
 }
 
-pub fn header_state<'a>(p: &ProxyPass<'_, 'a>) -> HeaderState<'a> {
+/// The header state of each of [`proxy_passes`] (same order), None where
+/// a surrounding `include` could not be read ([`unknown_include`]). PRX001
+/// and PRX002 both need it; it is worked out once.
+pub fn header_states<'s, 'a>(cx: &'s Checker<'a>) -> &'s [Option<HeaderState<'a>>] {
+    cx.facts.proxy_headers.get_or_init(|| {
+        proxy_passes(cx)
+            .iter()
+            .map(|p| (!unknown_include(cx, p)).then(|| header_state(p)))
+            .collect()
+    })
+}
+
+fn header_state<'a>(p: &ProxyPass<'_, 'a>) -> HeaderState<'a> {
     let levels = header_levels(p);
     let effective: Vec<String> = p
         .block()

@@ -78,11 +78,10 @@ impl Rule for MissingProxyHeaders {
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let mut fixed_at = HashSet::default();
-        for p in super::proxy_passes(cx) {
-            if super::unknown_include(cx, p) {
+        for (p, state) in super::proxy_passes(cx).iter().zip(super::header_states(cx)) {
+            let Some(state) = state else {
                 continue;
-            }
-            let state = super::header_state(p);
+            };
             let missing: Vec<&(&str, &str, &str)> = super::REQUIRED
                 .iter()
                 .filter(|(h, _, _)| !state.sends(h) && !state.lost(h))

@@ -89,11 +89,7 @@ impl Rule for ProxyHeadersLostByInheritance {
         // The dropping level's first proxy_set_header → (level name, lost directives).
         let mut found: Vec<(&Directive, &'static str, Vec<&Directive>)> = Vec::new();
         let mut index: HashMap<Span, usize> = HashMap::default();
-        for p in super::proxy_passes(cx) {
-            if super::unknown_include(cx, p) {
-                continue;
-            }
-            let state = super::header_state(p);
+        for state in super::header_states(cx).iter().flatten() {
             for (level, lost) in &state.lost {
                 let inner = state.levels[*level].directives[0];
                 let i = *index.entry(inner.span).or_insert_with(|| {

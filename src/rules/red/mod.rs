@@ -297,14 +297,17 @@ pub fn unconditional_redirects<'a>(site: &Site<'a>) -> Vec<Redirect<'a>> {
         .collect()
 }
 
-/// Every redirect RED002–RED004 judge, once per directive.
-pub fn all_redirects<'s, 'a>(cx: &'s Checker<'a>) -> Vec<(&'s Site<'a>, Redirect<'a>)> {
-    let mut seen = rustc_hash::FxHashSet::default();
-    cx.sites
-        .iter()
-        .flat_map(|s| site_redirects(s).into_iter().map(move |r| (s, r)))
-        .filter(|(_, r)| seen.insert(r.directive.span))
-        .collect()
+/// Every redirect RED002–RED004 judge, once per directive; worked out once
+/// per check.
+pub fn all_redirects<'s, 'a>(cx: &'s Checker<'a>) -> &'s [(&'a Site<'a>, Redirect<'a>)] {
+    cx.facts.redirects.get_or_init(|| {
+        let mut seen = rustc_hash::FxHashSet::default();
+        cx.sites
+            .iter()
+            .flat_map(|s| site_redirects(s).into_iter().map(move |r| (s, r)))
+            .filter(|(_, r)| seen.insert(r.directive.span))
+            .collect()
+    })
 }
 
 #[cfg(test)]

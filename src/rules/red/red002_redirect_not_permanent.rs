@@ -64,7 +64,7 @@ impl Rule for RedirectNotPermanent {
             if r.scheme() != Scheme::Https || r.is_permanent() {
                 continue;
             }
-            let (span, how) = where_code(&r);
+            let (span, how) = where_code(r);
             let code = if how.is_empty() {
                 r.code.to_string()
             } else {
@@ -78,7 +78,7 @@ impl Rule for RedirectNotPermanent {
                 Self::META
                     .at(span, message)
                     .with_help("use 301 (or 308)")
-                    .with_fix(fix(&r)),
+                    .with_fix(fix(r)),
             );
         }
     }

@@ -78,7 +78,7 @@ impl Rule for RedirectDropsPath {
             if r.scheme() != Scheme::Https {
                 continue;
             }
-            let Some(problem) = judge(&r) else {
+            let Some(problem) = judge(r) else {
                 continue;
             };
             let message = match problem {
@@ -102,7 +102,7 @@ impl Rule for RedirectDropsPath {
                 Self::META
                     .at(r.url.span, message)
                     .with_help("redirect to https://$host$request_uri")
-                    .with_fix(fix(&r)),
+                    .with_fix(fix(r)),
             );
         }
     }

@@ -99,7 +99,7 @@ impl Rule for RedirectWrongTarget {
             answerers: &answerers,
         };
         for (site, r) in all_redirects(cx) {
-            if let Some(d) = judge(site, &r, &tls) {
+            if let Some(d) = judge(site, r, &tls) {
                 out.push(d);
             }
         }

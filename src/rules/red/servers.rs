@@ -41,15 +41,18 @@ pub fn name_kind(name: &str) -> NameKind {
 /// Whether a non-regex `server_name` matches `host` (case-insensitive), and
 /// how strongly: (0 exact | 1 leading wildcard | 2 trailing wildcard, length).
 pub fn name_match(pattern: &str, host: &str) -> Option<(u8, usize)> {
-    let p = pattern.to_ascii_lowercase();
-    let h = host.to_ascii_lowercase();
-    match name_kind(&p) {
+    name_match_lower(&pattern.to_ascii_lowercase(), &host.to_ascii_lowercase())
+}
+
+/// [`name_match`] for a pattern and host already in lowercase.
+fn name_match_lower(p: &str, h: &str) -> Option<(u8, usize)> {
+    match name_kind(p) {
         NameKind::Exact | NameKind::Special => (p == h).then_some((0, p.len())),
         NameKind::LeadingWildcard => {
-            let suffix = p.strip_prefix('*').unwrap_or(&p); // ".example.com"
+            let suffix = p.strip_prefix('*').unwrap_or(p); // ".example.com"
             if h.ends_with(suffix) && h.len() > suffix.len() {
                 Some((1, suffix.len()))
-            } else if p.starts_with('.') && h == p[1..] {
+            } else if p.starts_with('.') && h == &p[1..] {
                 Some((0, h.len()))
             } else {
                 None
@@ -104,13 +107,18 @@ impl NameIndex {
     /// What nginx picks for `host` by name: the exact name, else the longest
     /// leading wildcard, else the longest trailing one (regexes aside).
     pub fn lookup(&self, host: &str) -> Option<usize> {
-        let host = host.to_ascii_lowercase();
-        if let Some(&i) = self.exact.get(&host) {
+        // Names are lowercase in nearly every config: copy only when not.
+        let host: std::borrow::Cow<str> = if host.bytes().any(|b| b.is_ascii_uppercase()) {
+            host.to_ascii_lowercase().into()
+        } else {
+            host.into()
+        };
+        if let Some(&i) = self.exact.get(host.as_ref()) {
             return Some(i);
         }
         let mut best: Option<((u8, usize), usize)> = None;
         for (pattern, i) in &self.wildcards {
-            if let Some((rank, len)) = name_match(pattern, &host) {
+            if let Some((rank, len)) = name_match_lower(pattern, &host) {
                 let better = match best {
                     None => true,
                     // Leading wildcards before trailing ones; the longer one; ties: first.

@@ -65,7 +65,7 @@ impl Rule for ServerTokensOn {
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = HashSet::default();
-        walk_http(cx, |d, _| {
+        walk_http(cx, &["server_tokens"], |d, _| {
             if d.name() != "server_tokens" || !seen.insert(d.span) {
                 return;
             }

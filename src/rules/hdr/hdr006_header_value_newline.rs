@@ -62,7 +62,7 @@ impl Rule for HeaderValueNewline {
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = HashSet::default();
-        walk_http(cx, |d, _| {
+        walk_http(cx, HEADER_DIRECTIVES, |d, _| {
             let values = header_values(d);
             if values.is_empty() || !seen.insert(d.span) {
                 return;
@@ -88,6 +88,14 @@ impl Rule for HeaderValueNewline {
 /// The header values a directive sets, with the header's name:
 /// `add_header NAME VALUE`, and the `'Name: value'` arguments of
 /// headers-more (whose `-s`/`-t` options take a list, not a header).
+/// The directives [`header_values`] reads.
+const HEADER_DIRECTIVES: &[&str] = &[
+    "add_header",
+    "add_trailer",
+    "more_set_headers",
+    "more_set_input_headers",
+];
+
 fn header_values(d: &Directive) -> Vec<(String, &Word)> {
     match d.name() {
         "add_header" | "add_trailer" => match (d.arg(0), d.args.get(1)) {

@@ -138,7 +138,7 @@ fn find_hsts<'a>(cx: &Checker<'a>) -> Vec<&'a Directive> {
     }
     let mut seen = HashSet::default();
     let mut out = Vec::new();
-    walk_http(cx, |d, _| {
+    walk_http(cx, &["add_header"], |d, _| {
         if is_hsts(d) && used.get(&d.span) != Some(&false) && seen.insert(d.span) {
             out.push(d);
         }

@@ -70,68 +70,86 @@ pub fn is_http_context(ctx: Context) -> bool {
     )
 }
 
-/// Call `visit` for every directive in an http-module context of every root
-/// file (includes expanded), with the levels that enclose it — the last
-/// level holds the directive. A file included from several places is
-/// visited once per place, so rules dedupe their findings by span.
-pub fn walk_http<'a>(cx: &Checker<'a>, mut visit: impl FnMut(&'a Directive, &[&Level<'a>])) {
+/// Call `visit` for every directive named one of `names` in an http-module
+/// context of every root file (includes expanded), in file order, with the
+/// levels that enclose it — the last level holds the directive. A file
+/// included from several places is visited once per place, so rules dedupe
+/// their findings by span.
+pub fn walk_http<'a>(
+    cx: &Checker<'a>,
+    names: &[&str],
+    mut visit: impl FnMut(&'a Directive, &[&Level<'a>]),
+) {
     let tree = cx.facts.http_tree.get_or_init(|| {
         let start = std::time::Instant::now();
         let tree = HttpTree::build(cx.cfg);
         crate::timing::report("http-tree", start);
         tree
     });
+    let mut order: Vec<u32> = names
+        .iter()
+        .filter_map(|n| tree.by_name.get(n))
+        .flatten()
+        .copied()
+        .collect();
+    if names.len() > 1 {
+        order.sort_unstable();
+    }
     let mut stack: Vec<&Level<'a>> = Vec::new();
-    let mut ids: Vec<usize> = Vec::new();
-    for &(d, node) in &tree.visits {
-        let depth = tree.depth[node];
-        if ids.get(depth) != Some(&node) {
-            // DFS order: the node's ancestors are on the stack already.
-            ids.truncate(depth);
-            stack.truncate(depth);
-            ids.push(node);
-            stack.push(&tree.levels[node]);
-        } else {
-            ids.truncate(depth + 1);
-            stack.truncate(depth + 1);
+    let mut current = usize::MAX;
+    for i in order {
+        let (d, node) = tree.visits[i as usize];
+        if node != current {
+            stack.clear();
+            let mut at = Some(node);
+            while let Some(n) = at {
+                stack.push(&tree.levels[n]);
+                at = tree.parent[n];
+            }
+            stack.reverse();
+            current = node;
         }
         visit(d, &stack);
     }
 }
 
 /// The walk of [`walk_http`], done once per check: every level (block with
-/// includes expanded) and every visit in order. Several rules walk the
-/// tree, and expanding it anew for each was most of their time.
+/// includes expanded), every visit in order, and the visits by directive
+/// name. Several rules walk the tree for a few names each; expanding it anew
+/// for each, or stepping through every directive, was most of their time.
 pub(crate) struct HttpTree<'a> {
     levels: Vec<Level<'a>>,
-    depth: Vec<usize>,
+    parent: Vec<Option<usize>>,
     /// (directive, index of the level that holds it), in walk order.
     visits: Vec<(&'a Directive, usize)>,
+    /// Directive name → indices into `visits`, ascending.
+    by_name: rustc_hash::FxHashMap<&'a str, Vec<u32>>,
 }
 
 impl<'a> HttpTree<'a> {
     fn build(cfg: &'a Config) -> HttpTree<'a> {
         let mut tree = HttpTree {
             levels: Vec::new(),
-            depth: Vec::new(),
+            parent: Vec::new(),
             visits: Vec::new(),
+            by_name: Default::default(),
         };
         for root in &cfg.roots {
-            tree.add(
-                cfg,
-                Level::new(None, root.context, cfg.root_directives(root)),
-                0,
-            );
+            let level = Level::new(None, root.context, cfg.root_directives(root));
+            tree.add(cfg, level, None, 0);
+        }
+        for (i, (d, _)) in tree.visits.iter().enumerate() {
+            tree.by_name.entry(d.name()).or_default().push(i as u32);
         }
         tree
     }
 
-    fn add(&mut self, cfg: &'a Config, level: Level<'a>, depth: usize) {
+    fn add(&mut self, cfg: &'a Config, level: Level<'a>, parent: Option<usize>, depth: usize) {
         let id = self.levels.len();
         let context = level.context;
         let count = level.directives.len();
         self.levels.push(level);
-        self.depth.push(depth);
+        self.parent.push(parent);
         for i in 0..count {
             let d = self.levels[id].directives[i];
             if is_http_context(context) {
@@ -142,11 +160,8 @@ impl<'a> HttpTree<'a> {
             }
             let child = context.child(d.name());
             if is_http_context(child) {
-                self.add(
-                    cfg,
-                    Level::new(Some(d), child, cfg.expand(d.children())),
-                    depth + 1,
-                );
+                let inner = Level::new(Some(d), child, cfg.expand(d.children()));
+                self.add(cfg, inner, Some(id), depth + 1);
             }
         }
     }

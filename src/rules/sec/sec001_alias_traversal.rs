@@ -71,7 +71,7 @@ impl Rule for AliasTraversal {
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = HashSet::default();
-        walk_http(cx, |d, levels| {
+        walk_http(cx, &["alias"], |d, levels| {
             if d.name() != "alias" {
                 return;
             }

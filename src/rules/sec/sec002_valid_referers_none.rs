@@ -54,7 +54,7 @@ impl Rule for ValidReferersNone {
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = HashSet::default();
-        walk_http(cx, |d, _| {
+        walk_http(cx, &["valid_referers"], |d, _| {
             if d.name() != "valid_referers" || !seen.insert(d.span) {
                 return;
             }

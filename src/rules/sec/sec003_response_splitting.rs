@@ -134,6 +134,15 @@ fn sink(d: &Directive) -> Option<Sink<'_>> {
     }
 }
 
+/// The directives [`sink`] knows.
+const SINKS: &[&str] = &[
+    "add_header",
+    "proxy_set_header",
+    "proxy_pass",
+    "return",
+    "rewrite",
+];
+
 /// Why a variable can hold a line break.
 struct Taint<'a> {
     /// The variable as written in the sink (`$uri`, `$1`, `$path`).
@@ -153,7 +162,7 @@ impl Rule for ResponseSplitting {
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = HashSet::default();
-        walk_http(cx, |d, levels| {
+        walk_http(cx, SINKS, |d, levels| {
             let Some(sink) = sink(d) else {
                 return;
             };
@@ -207,8 +216,7 @@ fn taint<'a>(
     chars: &[u8],
     depth: usize,
 ) -> Option<Taint<'a>> {
-    let lower = name.to_ascii_lowercase();
-    if matches!(lower.as_str(), "uri" | "document_uri") {
+    if name.eq_ignore_ascii_case("uri") || name.eq_ignore_ascii_case("document_uri") {
         return Some(Taint {
             var: format!("${name}"),
             why: "is the URL-decoded path (%0d%0a becomes a real line break)".into(),
@@ -224,7 +232,8 @@ fn taint<'a>(
             return None;
         }
     }
-    if !numbered && depth < 8 {
+    // Most variables are never `set`: look for one only where a level has any.
+    if !numbered && depth < 8 && levels.iter().any(|l| !l.sets.is_empty()) {
         // The innermost `set $name …` in scope, in file order the last one.
         let dollar = format!("${name}");
         for (i, level) in levels.iter().enumerate().rev() {

@@ -7,7 +7,6 @@
 use serde::Serialize;
 
 use super::danger::Verdict;
-use super::handshake::Failure;
 use super::run::TargetReport;
 use super::scan::suite_name;
 use crate::tls::cert::{CertificateInfo, PublicKeyInfo};
@@ -92,7 +91,7 @@ impl Endpoint {
             version: t.version.map(|v| v.to_string()),
             suite: t.suite.clone(),
             alpn: t.alpn.clone(),
-            error: t.failure.as_ref().map(failure),
+            error: t.failure.as_ref().map(|f| f.to_string()),
         });
         let certificates = f
             .tls
@@ -174,21 +173,5 @@ fn certificate(c: &CertificateInfo) -> Certificate {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect(),
-    }
-}
-
-fn failure(f: &Failure) -> String {
-    match f {
-        Failure::Connect { error, timed_out } => {
-            if *timed_out {
-                format!("connect timed out: {error}")
-            } else {
-                format!("connect failed: {error}")
-            }
-        }
-        Failure::HandshakeTimeout => "no handshake within the timeout".into(),
-        Failure::Closed(why) => format!("closed during the handshake: {why}"),
-        Failure::Corrupt(why) => format!("not TLS: {why}"),
-        Failure::Refused(why) => format!("refused: {why}"),
     }
 }

@@ -62,6 +62,22 @@ pub enum Failure {
     Refused(String),
 }
 
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Connect {
+                error,
+                timed_out: true,
+            } => write!(f, "connect timed out: {error}"),
+            Failure::Connect { error, .. } => write!(f, "connect failed: {error}"),
+            Failure::HandshakeTimeout => f.write_str("no handshake within the timeout"),
+            Failure::Closed(why) => write!(f, "closed during the handshake: {why}"),
+            Failure::Corrupt(why) => write!(f, "not TLS: {why}"),
+            Failure::Refused(why) => write!(f, "refused: {why}"),
+        }
+    }
+}
+
 /// What a handshake showed, complete or not.
 #[derive(Debug, Clone, Default)]
 pub struct TlsFacts {

@@ -53,9 +53,13 @@ pub struct Settings<'a>(Option<Rc<Level<'a>>>);
 
 #[derive(Debug)]
 struct Level<'a> {
-    /// This level's directives except blocks, stably sorted by name (file
-    /// order within a name).
+    /// This level's directives except blocks, grouped by name (file order
+    /// within a name), the groups ordered by [`NameKey`].
     own: Vec<&'a Directive>,
+    /// The key of each of `own`'s names, same order: a lookup binary-searches
+    /// these integers instead of following every probe into the syntax tree
+    /// to compare strings (on a large config each probe was a cache miss).
+    keys: Vec<u32>,
     /// `add_header` as this level sees it when `add_header_inherit` is
     /// `merge` or `off` changed it (outer headers first for `merge`; this
     /// level's only, possibly none, for `off`).
@@ -63,22 +67,55 @@ struct Level<'a> {
     parent: Option<Rc<Level<'a>>>,
     /// A two-word Bloom filter of the names in `own` (and `add_header`
     /// when `headers` is set): most lookups miss at most levels, and a bit
-    /// test is much cheaper than a binary search of strings.
+    /// test is much cheaper than a search.
     names: u128,
 }
 
-/// The filter bits of a directive name: two of 128, from one hash.
-fn name_bits(name: &str) -> u128 {
-    use std::hash::{BuildHasher, BuildHasherDefault};
-    let h = BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(name);
-    (1u128 << (h & 127)) | (1u128 << ((h >> 7) & 127))
+/// One hash of a directive name, read two ways: a 32-bit sort key and two
+/// Bloom filter bits of 128.
+#[derive(Clone, Copy)]
+struct NameKey {
+    key: u32,
+    bits: u128,
+}
+
+impl NameKey {
+    fn of(name: &str) -> NameKey {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        let h = BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(name);
+        NameKey {
+            key: (h >> 32) as u32,
+            bits: (1u128 << (h & 127)) | (1u128 << ((h >> 7) & 127)),
+        }
+    }
 }
 
 impl<'a> Level<'a> {
-    /// This level's own entries for `name` (whose [`name_bits`] are `bits`),
-    /// None when it does not set it.
-    fn get(&self, name: &str, bits: u128) -> Option<&[&'a Directive]> {
-        if self.names & bits != bits {
+    /// Sorts `own` into groups by name and builds the keys and filter.
+    fn new(own: Vec<&'a Directive>, parent: Option<Rc<Level<'a>>>) -> Level<'a> {
+        let mut keyed: Vec<(u32, &'a Directive)> = own
+            .into_iter()
+            .map(|d| (NameKey::of(d.name()).key, d))
+            .collect();
+        // Stable, and by name after the key: two names sharing a key still
+        // form two contiguous groups.
+        keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name().cmp(b.1.name())));
+        let names = keyed
+            .iter()
+            .fold(0, |m, (_, d)| m | NameKey::of(d.name()).bits);
+        Level {
+            keys: keyed.iter().map(|(k, _)| *k).collect(),
+            own: keyed.into_iter().map(|(_, d)| d).collect(),
+            headers: None,
+            parent,
+            names,
+        }
+    }
+
+    /// This level's own entries for `name` (whose key is `k`), None when it
+    /// does not set it.
+    fn get(&self, name: &str, k: NameKey) -> Option<&[&'a Directive]> {
+        if self.names & k.bits != k.bits {
             return None;
         }
         if name == "add_header" {
@@ -86,12 +123,27 @@ impl<'a> Level<'a> {
                 return Some(h);
             }
         }
-        let start = self.own.partition_point(|d| d.name() < name);
-        let len = self.own[start..]
+        let start = self.keys.partition_point(|&x| x < k.key);
+        let len = self.keys[start..]
             .iter()
-            .take_while(|d| d.name() == name)
+            .take_while(|&&x| x == k.key)
             .count();
-        (len > 0).then(|| &self.own[start..start + len])
+        let group = &self.own[start..start + len];
+        match group {
+            [] => None,
+            // One name under this key (all but always): two string compares.
+            [first, .., last] | [first @ last] if first.name() == name && last.name() == name => {
+                Some(group)
+            }
+            _ => {
+                let from = group.partition_point(|d| d.name() < name);
+                let n = group[from..]
+                    .iter()
+                    .take_while(|d| d.name() == name)
+                    .count();
+                (n > 0).then(|| &group[from..from + n])
+            }
+        }
     }
 }
 
@@ -100,35 +152,24 @@ impl<'a> Settings<'a> {
     pub fn merge(parent: &Settings<'a>, own: &[&'a Directive]) -> Settings<'a> {
         // Blocks (`server`, `location`, `if`, …) are structure, not
         // settings; leaving them out keeps the http level small.
-        let mut sorted: Vec<&'a Directive> =
+        let settings: Vec<&'a Directive> =
             own.iter().copied().filter(|d| d.block.is_none()).collect();
-        sorted.sort_by(|a, b| a.name().cmp(b.name()));
-        let names = sorted.iter().fold(0, |m, d| m | name_bits(d.name()));
-        let mut level = Level {
-            own: sorted,
-            headers: None,
-            parent: parent.0.clone(),
-            names,
-        };
+        let mut level = Level::new(settings, parent.0.clone());
         let header_mode = level
-            .get("add_header_inherit", name_bits("add_header_inherit"))
+            .get("add_header_inherit", NameKey::of("add_header_inherit"))
             .or_else(|| Some(parent.all("add_header_inherit")))
             .and_then(|v| v.last())
             .and_then(|d| d.arg(0))
             .unwrap_or("on");
+        let add_header = NameKey::of("add_header");
         match header_mode {
             // `off`: nothing from outer levels, even when this level sets none.
             "off" => {
-                level.headers = Some(
-                    level
-                        .get("add_header", name_bits("add_header"))
-                        .unwrap_or(&[])
-                        .to_vec(),
-                )
+                level.headers = Some(level.get("add_header", add_header).unwrap_or(&[]).to_vec())
             }
             // `merge`: outer headers first, then this level's.
             "merge" => {
-                if let Some(inner) = level.get("add_header", name_bits("add_header")) {
+                if let Some(inner) = level.get("add_header", add_header) {
                     let outer = parent.all("add_header");
                     if !outer.is_empty() {
                         level.headers = Some(outer.iter().chain(inner).copied().collect());
@@ -138,7 +179,7 @@ impl<'a> Settings<'a> {
             _ => {}
         }
         if level.headers.is_some() {
-            level.names |= name_bits("add_header");
+            level.names |= add_header.bits;
         }
         Settings(Some(Rc::new(level)))
     }
@@ -147,9 +188,9 @@ impl<'a> Settings<'a> {
     pub fn all(&self, name: &str) -> &[&'a Directive] {
         let mut level = self.0.as_deref();
         let inherited = !not_inherited(name);
-        let bits = name_bits(name);
+        let key = NameKey::of(name);
         while let Some(l) = level {
-            if let Some(found) = l.get(name, bits) {
+            if let Some(found) = l.get(name, key) {
                 return found;
             }
             if !inherited {
@@ -495,6 +536,44 @@ mod tests {
 
     fn header_names(s: &Settings, directive: &str) -> Vec<String> {
         s.headers(directive).into_iter().map(|(h, _)| h).collect()
+    }
+
+    #[test]
+    fn names_sharing_a_key_stay_apart() {
+        // Fx keys of real names never collided in any corpus, but a lookup
+        // must not mix two names when they do: force it with one key for all.
+        let parsed = crate::syntax::parse(crate::source::FileId(0), b"b 1; a 2; b 3; c 4;");
+        let own: Vec<&Directive> = parsed.directives.iter().collect();
+        let mut level = Level::new(own.clone(), None);
+        let mut sorted = own;
+        sorted.sort_by(|x, y| x.name().cmp(y.name()));
+        level.keys = vec![7; 4];
+        level.own = sorted;
+        level.names = u128::MAX;
+        let key = |name| NameKey {
+            key: 7,
+            bits: NameKey::of(name).bits,
+        };
+        let args = |name| -> Vec<&str> {
+            level
+                .get(name, key(name))
+                .unwrap_or(&[])
+                .iter()
+                .map(|d| d.arg(0).unwrap())
+                .collect()
+        };
+        assert_eq!(args("b"), ["1", "3"]);
+        assert_eq!(args("a"), ["2"]);
+        assert_eq!(args("c"), ["4"]);
+        assert!(args("d").is_empty());
+        // Under its real keys, the same lookups.
+        let level = Level::new(parsed.directives.iter().collect(), None);
+        let got = level.get("b", NameKey::of("b")).unwrap();
+        assert_eq!(
+            got.iter().map(|d| d.arg(0).unwrap()).collect::<Vec<_>>(),
+            ["1", "3"]
+        );
+        assert!(level.get("d", NameKey::of("d")).is_none());
     }
 
     const GUIDE: &str = r#"

@@ -6,16 +6,21 @@
 //! nesting deeper than [`MAX_DEPTH`] is reported once and flattened.
 
 use super::ast::{Block, Comment, Directive, ParsedFile, Quote, SyntaxError, Word};
+use compact_str::CompactString;
+
 use super::lexer::{unescape, Lexer, TokenKind};
 use crate::source::{FileId, Span};
 
 /// Deeper nesting than any real config; keeps later tree walks shallow.
 pub const MAX_DEPTH: usize = 100;
 
-/// A block being filled, with the directive head that opened it.
+/// A block being filled, with the directive head that opened it. Its
+/// directives are the tail of the parser's one `pending` vector from
+/// `first` on: a vector per open block grew by doubling and was then
+/// shrunk, copying every directive of a large config three times.
 struct OpenBlock {
     head: Option<(Word, Vec<Word>, Span)>,
-    directives: Vec<Directive>,
+    first: usize,
     raw: Option<Span>,
 }
 
@@ -25,9 +30,13 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
     let mut comments = Vec::new();
     let mut stack = vec![OpenBlock {
         head: None,
-        directives: Vec::new(),
+        first: 0,
         raw: None,
     }];
+    let mut pending: Vec<Directive> = Vec::new();
+    // Words are cut at ASCII delimiters, so when the file is UTF-8 (all but
+    // always) each word is too: validate once here, not once per word.
+    let text = std::str::from_utf8(src).ok();
     // Words of the statement being read.
     let mut words: Vec<Word> = Vec::new();
     let mut flattened = 0usize;
@@ -58,9 +67,14 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                         &src[tok.start + 1..end]
                     }
                 };
+                let offset = inner.as_ptr() as usize - src.as_ptr() as usize;
+                let value = match text.and_then(|t| t.get(offset..offset + inner.len())) {
+                    Some(t) if !t.contains('\\') => CompactString::new(t),
+                    _ => unescape(inner),
+                };
                 words.push(Word {
                     span: span(tok.start, tok.end),
-                    value: unescape(inner),
+                    value,
                     quote,
                 });
             }
@@ -69,15 +83,15 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                     err(&mut errors, tok.start, tok.end, "unexpected \";\"".into());
                     continue;
                 }
-                let name = words.remove(0);
+                let (name, args) = take_statement(&mut words);
                 let d = Directive {
                     span: name.span.to(span(tok.start, tok.end)),
                     name,
-                    args: take_args(&mut words),
+                    args,
                     block: None,
                     semicolon: Some(span(tok.start, tok.end)),
                 };
-                stack.last_mut().unwrap().directives.push(d);
+                pending.push(d);
             }
             TokenKind::OpenBrace => {
                 if words.is_empty() {
@@ -102,21 +116,21 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                     // Keep the head as a plain directive and the body's
                     // directives at this level; remember to swallow one `}`.
                     flattened += 1;
-                    let name = words.remove(0);
+                    let (name, args) = take_statement(&mut words);
                     let d = Directive {
                         span: name.span.to(span(tok.start, tok.end)),
                         name,
-                        args: take_args(&mut words),
+                        args,
                         block: None,
                         semicolon: None,
                     };
-                    stack.last_mut().unwrap().directives.push(d);
+                    pending.push(d);
                     continue;
                 }
-                let name = words.remove(0);
+                let (name, args) = take_statement(&mut words);
                 stack.push(OpenBlock {
-                    head: Some((name, take_args(&mut words), span(tok.start, tok.end))),
-                    directives: Vec::new(),
+                    head: Some((name, args, span(tok.start, tok.end))),
+                    first: pending.len(),
                     raw: None,
                 });
             }
@@ -128,17 +142,17 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                 if cut_short {
                     err(&mut errors, tok.start, tok.end, "unexpected \"}\"".into());
                     // Keep the words as a directive cut short, so nothing is lost.
-                    let name = words.remove(0);
+                    let (name, args) = take_statement(&mut words);
                     let d = Directive {
                         span: name
                             .span
-                            .to(words.last().map(|w| w.span).unwrap_or(name.span)),
+                            .to(args.last().map(|w| w.span).unwrap_or(name.span)),
                         name,
-                        args: take_args(&mut words),
+                        args,
                         block: None,
                         semicolon: None,
                     };
-                    stack.last_mut().unwrap().directives.push(d);
+                    pending.push(d);
                 }
                 if flattened > 0 {
                     flattened -= 1;
@@ -150,7 +164,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                     }
                     continue;
                 }
-                close_block(&mut stack, Some(span(tok.start, tok.end)));
+                close_block(&mut stack, &mut pending, Some(span(tok.start, tok.end)));
             }
         }
     }
@@ -172,17 +186,17 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                 "unexpected end of file, expecting \";\" or \"}\"".into(),
             );
         }
-        let name = words.remove(0);
+        let (name, args) = take_statement(&mut words);
         let d = Directive {
             span: name
                 .span
-                .to(words.last().map(|w| w.span).unwrap_or(name.span)),
+                .to(args.last().map(|w| w.span).unwrap_or(name.span)),
             name,
-            args: take_args(&mut words),
+            args,
             block: None,
             semicolon: None,
         };
-        stack.last_mut().unwrap().directives.push(d);
+        pending.push(d);
     }
     if stack.len() > 1 {
         err(
@@ -192,36 +206,34 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
             "unexpected end of file, expecting \"}\"".into(),
         );
         while stack.len() > 1 {
-            close_block(&mut stack, None);
+            close_block(&mut stack, &mut pending, None);
         }
     }
     errors.sort_by_key(|e| e.span.start);
     ParsedFile {
         file,
-        directives: shrunk(stack.pop().unwrap().directives),
+        directives: pending.drain(..).collect(),
         comments,
         errors,
     }
 }
 
-/// The words after the name, in a vector of exactly their size (the
-/// statement buffer keeps its capacity for the next statement): large
-/// configs have a million directives, and growth slack in each adds up.
-#[allow(clippy::drain_collect)] // `mem::take` would keep the growth slack
-fn take_args(words: &mut Vec<Word>) -> Vec<Word> {
-    words.drain(..).collect()
+/// The statement's name and the words after it, in a vector of exactly
+/// their size (the statement buffer keeps its capacity for the next
+/// statement): large configs have a million directives, and growth slack in
+/// each adds up. `words` is not empty.
+fn take_statement(words: &mut Vec<Word>) -> (Word, Vec<Word>) {
+    let mut all = words.drain(..);
+    let name = all.next().expect("a statement has a name");
+    (name, all.collect())
 }
 
-fn shrunk(mut v: Vec<Directive>) -> Vec<Directive> {
-    v.shrink_to_fit();
-    v
-}
-
-fn close_block(stack: &mut Vec<OpenBlock>, close: Option<Span>) {
+fn close_block(stack: &mut Vec<OpenBlock>, pending: &mut Vec<Directive>, close: Option<Span>) {
     let open = stack.pop().unwrap();
     let (name, args, open_span) = open.head.unwrap();
+    let directives: Vec<Directive> = pending.drain(open.first..).collect();
     let end = close.unwrap_or_else(|| {
-        open.directives
+        directives
             .last()
             .map(|d| d.span)
             .or(open.raw)
@@ -234,12 +246,12 @@ fn close_block(stack: &mut Vec<OpenBlock>, close: Option<Span>) {
         block: Some(Box::new(Block {
             open: open_span,
             close,
-            directives: shrunk(open.directives),
+            directives,
             raw: open.raw,
         })),
         semicolon: None,
     };
-    stack.last_mut().unwrap().directives.push(d);
+    pending.push(d);
 }
 
 #[cfg(test)]
@@ -247,13 +259,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn argument_lists_have_no_growth_slack() {
+    fn lists_have_no_growth_slack() {
         // Memory on large configs depends on it (and clippy would rather
         // `mem::take` the statement buffer, which keeps the slack).
-        let f = parse(FileId(0), b"a 1 2 3 4 5;\nb;\nc 1;\n");
-        for d in &f.directives {
+        let f = parse(
+            FileId(0),
+            b"a 1 2 3 4 5;\nb;\nc 1;\nd { e; f 1 2; g { h; i; j; } }\nk;\n",
+        );
+        assert_eq!(f.directives.capacity(), f.directives.len());
+        for d in f.walk() {
             assert_eq!(d.args.capacity(), d.args.len(), "{}", d.name());
+            if let Some(b) = &d.block {
+                assert_eq!(b.directives.capacity(), b.directives.len(), "{}", d.name());
+            }
         }
+        let names: Vec<&str> = f.walk().map(|d| d.name()).collect();
+        assert_eq!(
+            names,
+            ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"]
+        );
     }
 
     fn p(src: &str) -> ParsedFile {

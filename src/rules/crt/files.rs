@@ -84,11 +84,24 @@ impl FileUse<'_> {
         self.args[0].span
     }
 
-    /// A diagnostic at the first naming argument, the others as notes.
+    /// A diagnostic at the first naming argument, the next few as notes.
+    /// One shared certificate can be named by thousands of servers; a note
+    /// for each made one finding megabytes long, so the last note counts the rest.
     pub fn report(&self, meta: &RuleMeta, message: impl Into<String>) -> Diagnostic {
+        const NOTES: usize = 10;
         let mut d = meta.at(self.span(), message);
-        for arg in &self.args[1..] {
-            d = d.with_related(arg.span, "the same file is also named here");
+        let others = &self.args[1..];
+        for (i, arg) in others.iter().take(NOTES).enumerate() {
+            let rest = others.len() - NOTES;
+            d = if i + 1 == NOTES && rest > 0 {
+                let places = if rest == 1 { "place" } else { "places" };
+                d.with_related(
+                    arg.span,
+                    format!("the same file is also named here, and in {rest} more {places}"),
+                )
+            } else {
+                d.with_related(arg.span, "the same file is also named here")
+            };
         }
         d
     }
@@ -191,5 +204,49 @@ pub fn days(n: i64) -> String {
         "1 day".to_string()
     } else {
         format!("{n} days")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::crt::CertificateSelfSigned;
+    use crate::rules::Rule;
+    use crate::source::FileId;
+    use crate::syntax::ast::Quote;
+
+    fn word(at: usize) -> Word {
+        Word {
+            span: Span::new(FileId(0), at, at + 5),
+            value: "a.pem".into(),
+            quote: Quote::None,
+        }
+    }
+
+    #[test]
+    fn many_namings_give_ten_notes_and_a_count() {
+        let words: Vec<Word> = (0..14).map(|i| word(i * 10)).collect();
+        let used = FileUse {
+            path: PathBuf::from("/a.pem"),
+            args: words.iter().collect(),
+        };
+        let d = used.report(CertificateSelfSigned.meta(), "m");
+        assert_eq!(d.span.unwrap().start, 0);
+        assert_eq!(d.related.len(), 10);
+        // 13 other namings: 10 notes, the last counting the 3 not shown.
+        assert_eq!(d.related[9].span.start, 100);
+        assert_eq!(
+            d.related[9].message,
+            "the same file is also named here, and in 3 more places"
+        );
+        assert_eq!(d.related[8].message, "the same file is also named here");
+
+        let few = FileUse {
+            path: PathBuf::from("/a.pem"),
+            args: words[..11].iter().collect(),
+        };
+        let d = few.report(CertificateSelfSigned.meta(), "m");
+        assert_eq!(d.related.len(), 10);
+        assert_eq!(d.related[9].message, "the same file is also named here");
     }
 }

@@ -91,8 +91,8 @@ impl FileUse<'_> {
         const NOTES: usize = 10;
         let mut d = meta.at(self.span(), message);
         let others = &self.args[1..];
+        let rest = others.len().saturating_sub(NOTES);
         for (i, arg) in others.iter().take(NOTES).enumerate() {
-            let rest = others.len() - NOTES;
             d = if i + 1 == NOTES && rest > 0 {
                 let places = if rest == 1 { "place" } else { "places" };
                 d.with_related(
@@ -248,5 +248,13 @@ mod tests {
         let d = few.report(CertificateSelfSigned.meta(), "m");
         assert_eq!(d.related.len(), 10);
         assert_eq!(d.related[9].message, "the same file is also named here");
+
+        let two = FileUse {
+            path: PathBuf::from("/a.pem"),
+            args: words[..3].iter().collect(),
+        };
+        let d = two.report(CertificateSelfSigned.meta(), "m");
+        assert_eq!(d.related.len(), 2);
+        assert_eq!(d.related[1].span.start, 20);
     }
 }

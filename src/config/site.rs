@@ -9,7 +9,7 @@
 //! silently drops all the server's headers. Rules read only this model, so
 //! they see what nginx does rather than what the file seems to say.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use super::directives::Context;
 use super::load::{Config, Root};
@@ -49,7 +49,7 @@ fn not_inherited(name: &str) -> bool {
 /// inherited directive into every location, as a map per level, made the
 /// model the largest part of a check's time and memory on big configs.
 #[derive(Debug, Clone, Default)]
-pub struct Settings<'a>(Option<Rc<Level<'a>>>);
+pub struct Settings<'a>(Option<Arc<Level<'a>>>);
 
 #[derive(Debug)]
 struct Level<'a> {
@@ -64,7 +64,7 @@ struct Level<'a> {
     /// `merge` or `off` changed it (outer headers first for `merge`; this
     /// level's only, possibly none, for `off`).
     headers: Option<Vec<&'a Directive>>,
-    parent: Option<Rc<Level<'a>>>,
+    parent: Option<Arc<Level<'a>>>,
     /// A two-word Bloom filter of the names in `own` (and `add_header`
     /// when `headers` is set): most lookups miss at most levels, and a bit
     /// test is much cheaper than a search.
@@ -92,7 +92,7 @@ impl NameKey {
 
 impl<'a> Level<'a> {
     /// Sorts `own` into groups by name and builds the keys and filter.
-    fn new(own: Vec<&'a Directive>, parent: Option<Rc<Level<'a>>>) -> Level<'a> {
+    fn new(own: Vec<&'a Directive>, parent: Option<Arc<Level<'a>>>) -> Level<'a> {
         let mut keyed: Vec<(u32, &'a Directive)> = own
             .into_iter()
             .map(|d| (NameKey::of(d.name()).key, d))
@@ -181,7 +181,7 @@ impl<'a> Settings<'a> {
         if level.headers.is_some() {
             level.names |= add_header.bits;
         }
-        Settings(Some(Rc::new(level)))
+        Settings(Some(Arc::new(level)))
     }
 
     /// Every occurrence in effect, in order.
@@ -343,7 +343,7 @@ pub struct Site<'a> {
     pub settings: Settings<'a>,
     /// What the http level itself sets (shared by every server of that
     /// http block; empty for fragments without one).
-    pub http_settings: Rc<Settings<'a>>,
+    pub http_settings: Arc<Settings<'a>>,
     /// The server block's own directives, includes expanded.
     pub own: Vec<&'a Directive>,
     pub locations: Vec<Location<'a>>,
@@ -399,15 +399,15 @@ fn sites_in_root<'a>(cfg: &'a Config, root: &'a Root, out: &mut Vec<Site<'a>>) {
                 .filter(|d| d.name() == "http" && d.block.is_some())
             {
                 let own = cfg.expand(http.children());
-                let settings = Rc::new(Settings::merge(&Settings::default(), &own));
+                let settings = Arc::new(Settings::merge(&Settings::default(), &own));
                 servers(cfg, root, &own, &settings, out);
             }
         }
         Context::Http => {
-            let settings = Rc::new(Settings::merge(&Settings::default(), &top));
+            let settings = Arc::new(Settings::merge(&Settings::default(), &top));
             servers(cfg, root, &top, &settings, out);
         }
-        Context::Server => out.push(build_site(cfg, root, None, top, &Rc::default())),
+        Context::Server => out.push(build_site(cfg, root, None, top, &Arc::default())),
         _ => {}
     }
 }
@@ -416,7 +416,7 @@ fn servers<'a>(
     cfg: &'a Config,
     root: &'a Root,
     http: &[&'a Directive],
-    inherited: &Rc<Settings<'a>>,
+    inherited: &Arc<Settings<'a>>,
     out: &mut Vec<Site<'a>>,
 ) {
     for d in http
@@ -433,7 +433,7 @@ fn build_site<'a>(
     root: &'a Root,
     directive: Option<&'a Directive>,
     own: Vec<&'a Directive>,
-    inherited: &Rc<Settings<'a>>,
+    inherited: &Arc<Settings<'a>>,
 ) -> Site<'a> {
     let settings = Settings::merge(inherited, &own);
     let mut listens: Vec<Listen> = own

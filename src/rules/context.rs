@@ -3,9 +3,8 @@
 //! once however many servers name it.
 
 use rustc_hash::FxHashMap as HashMap;
-use std::cell::{OnceCell, RefCell};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
 
 use super::profile::{Profile, ProfileSpec};
 use crate::config::site::Site;
@@ -67,10 +66,10 @@ pub struct Checker<'a> {
     pub profile: Profile,
     pub spec: &'static ProfileSpec,
     pub options: &'a RuleOptions,
-    version: OnceCell<Option<NginxVersion>>,
-    certs: RefCell<HashMap<PathBuf, Rc<FileRead<Vec<CertificateInfo>>>>>,
-    keys: RefCell<HashMap<PathBuf, Rc<FileRead<KeyInfo>>>>,
-    raw: RefCell<HashMap<PathBuf, Rc<FileRead<Vec<u8>>>>>,
+    version: OnceLock<Option<NginxVersion>>,
+    certs: Mutex<HashMap<PathBuf, Arc<FileRead<Vec<CertificateInfo>>>>>,
+    keys: Mutex<HashMap<PathBuf, Arc<FileRead<KeyInfo>>>>,
+    raw: Mutex<HashMap<PathBuf, Arc<FileRead<Vec<u8>>>>>,
     /// Facts several rules need, computed on first use: each rule
     /// recomputing them made a check of a large config a sum of passes.
     pub(crate) facts: Facts<'a>,
@@ -78,14 +77,14 @@ pub struct Checker<'a> {
 
 #[derive(Default)]
 pub(crate) struct Facts<'a> {
-    pub pairs: OnceCell<Vec<crate::rules::crt::files::Pair<'a>>>,
-    pub certificate_files: OnceCell<Vec<crate::rules::crt::files::FileUse<'a>>>,
-    pub key_files: OnceCell<Vec<crate::rules::crt::files::FileUse<'a>>>,
-    pub hsts: OnceCell<Vec<&'a crate::syntax::Directive>>,
-    pub proxy_passes: OnceCell<Vec<crate::rules::prx::ProxyPass<'a, 'a>>>,
-    pub redirects: OnceCell<Vec<(&'a Site<'a>, crate::rules::red::Redirect<'a>)>>,
-    pub proxy_headers: OnceCell<Vec<Option<crate::rules::prx::HeaderState<'a>>>>,
-    pub http_tree: OnceCell<crate::rules::sec::HttpTree<'a>>,
+    pub pairs: OnceLock<Vec<crate::rules::crt::files::Pair<'a>>>,
+    pub certificate_files: OnceLock<Vec<crate::rules::crt::files::FileUse<'a>>>,
+    pub key_files: OnceLock<Vec<crate::rules::crt::files::FileUse<'a>>>,
+    pub hsts: OnceLock<Vec<&'a crate::syntax::Directive>>,
+    pub proxy_passes: OnceLock<Vec<crate::rules::prx::ProxyPass<'a, 'a>>>,
+    pub redirects: OnceLock<Vec<(&'a Site<'a>, crate::rules::red::Redirect<'a>)>>,
+    pub proxy_headers: OnceLock<Vec<Option<crate::rules::prx::HeaderState<'a>>>>,
+    pub http_tree: OnceLock<crate::rules::sec::HttpTree<'a>>,
 }
 
 impl<'a> Checker<'a> {
@@ -101,10 +100,10 @@ impl<'a> Checker<'a> {
             profile,
             spec: profile.spec(),
             options,
-            version: OnceCell::new(),
-            certs: RefCell::default(),
-            keys: RefCell::default(),
-            raw: RefCell::default(),
+            version: OnceLock::new(),
+            certs: Mutex::default(),
+            keys: Mutex::default(),
+            raw: Mutex::default(),
             facts: Facts::default(),
         }
     }
@@ -137,30 +136,30 @@ impl<'a> Checker<'a> {
         })
     }
 
-    pub fn certificate(&self, path: &Path) -> Rc<FileRead<Vec<CertificateInfo>>> {
+    pub fn certificate(&self, path: &Path) -> Arc<FileRead<Vec<CertificateInfo>>> {
         cached(&self.certs, path, |bytes| {
             parse_pem_chain(bytes).map_err(|e| e.to_string())
         })
     }
 
-    pub fn key(&self, path: &Path) -> Rc<FileRead<KeyInfo>> {
+    pub fn key(&self, path: &Path) -> Arc<FileRead<KeyInfo>> {
         cached(&self.keys, path, |bytes| {
             inspect_key_pem(bytes).map_err(|e| e.to_string())
         })
     }
 
     /// Any other file (password files, DH parameters), as bytes.
-    pub fn file(&self, path: &Path) -> Rc<FileRead<Vec<u8>>> {
+    pub fn file(&self, path: &Path) -> Arc<FileRead<Vec<u8>>> {
         cached(&self.raw, path, |bytes| Ok(bytes.to_vec()))
     }
 }
 
 fn cached<T>(
-    cache: &RefCell<HashMap<PathBuf, Rc<FileRead<T>>>>,
+    cache: &Mutex<HashMap<PathBuf, Arc<FileRead<T>>>>,
     path: &Path,
     parse: impl FnOnce(&[u8]) -> Result<T, String>,
-) -> Rc<FileRead<T>> {
-    if let Some(hit) = cache.borrow().get(path) {
+) -> Arc<FileRead<T>> {
+    if let Some(hit) = lock(cache).get(path) {
         return hit.clone();
     }
     let result = match std::fs::metadata(path) {
@@ -173,11 +172,20 @@ fn cached<T>(
             .and_then(|bytes| parse(&bytes)),
         Err(e) => Err(crate::config::load::io_message(&e)),
     };
-    let read = Rc::new(FileRead {
+    let read = Arc::new(FileRead {
         path: path.to_path_buf(),
         result,
         mode: file_mode(path).ok(),
     });
-    cache.borrow_mut().insert(path.to_path_buf(), read.clone());
-    read
+    // Another rule thread may have read it meanwhile: keep the first.
+    lock(cache)
+        .entry(path.to_path_buf())
+        .or_insert(read)
+        .clone()
+}
+
+/// The cache, even if a rule thread panicked while holding it (the map
+/// itself is never left half-updated).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -119,21 +119,48 @@ macro_rules! rule {
     (@fix $fix:ident) => { $crate::rules::FixAvailability::$fix };
 }
 
-/// Run every rule that applies to the profile.
+/// Run every rule that applies to the profile, on every core.
+///
+/// Rules only read the config and the shared facts (computed once, by
+/// whichever rule needs one first), so each core takes the next rule not
+/// yet taken. Findings are put back together in rule order, so the output
+/// does not depend on which core ran what.
 pub fn run(cx: &Checker<'_>) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let timings = crate::timing::enabled();
-    for rule in all_rules() {
-        let meta = rule.meta();
-        if meta.applies_to(cx.profile) && cx.options.is_selected(meta.code) {
-            let start = timings.then(std::time::Instant::now);
-            rule.check(cx, &mut out);
-            if let Some(start) = start {
-                crate::timing::report(meta.code, start);
-            }
+    let selected: Vec<&'static dyn Rule> = all_rules()
+        .iter()
+        .copied()
+        .filter(|r| {
+            let meta = r.meta();
+            meta.applies_to(cx.profile) && cx.options.is_selected(meta.code)
+        })
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(selected.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let found: Vec<std::sync::Mutex<Vec<Diagnostic>>> =
+        selected.iter().map(|_| Default::default()).collect();
+    let work = || loop {
+        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let Some(rule) = selected.get(i) else { break };
+        let mut out = Vec::new();
+        let start = crate::timing::enabled().then(std::time::Instant::now);
+        rule.check(cx, &mut out);
+        if let Some(start) = start {
+            crate::timing::report(rule.meta().code, start);
         }
-    }
-    out
+        *found[i].lock().unwrap_or_else(|e| e.into_inner()) = out;
+    };
+    std::thread::scope(|scope| {
+        for _ in 1..threads {
+            scope.spawn(work);
+        }
+        work();
+    });
+    found
+        .into_iter()
+        .flat_map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .collect()
 }
 
 /// Codes emitted outside the rule registry (none today: SYN and SUP codes

@@ -9,7 +9,7 @@
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::path::PathBuf;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::config::site::Site;
 use crate::diag::Diagnostic;
@@ -159,7 +159,7 @@ pub fn password_files<'a>(cx: &Checker<'a>) -> Vec<FileUse<'a>> {
 /// Unreadable files are CRT001's; other rules skip them.
 pub fn readable_certificates<'s, 'a>(
     cx: &'s Checker<'a>,
-) -> Vec<(&'s FileUse<'a>, Rc<FileRead<Vec<CertificateInfo>>>)> {
+) -> Vec<(&'s FileUse<'a>, Arc<FileRead<Vec<CertificateInfo>>>)> {
     certificate_files(cx)
         .iter()
         .map(|u| {

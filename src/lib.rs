@@ -7,6 +7,7 @@ pub mod config;
 pub mod diag;
 pub mod fsutil;
 pub mod nginx_version;
+pub mod parallel;
 pub mod probe;
 pub mod render;
 pub mod rules;

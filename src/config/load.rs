@@ -276,44 +276,12 @@ fn parse_pending(cfg: &mut Config) {
         .iter()
         .map(|&id| (id, &cfg.sources.get(id).bytes[..]))
         .collect();
-    let total: usize = inputs.iter().map(|(_, b)| b.len()).sum();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let parsed: Vec<ParsedFile> = if threads < 2 || inputs.len() < 2 || total < PARALLEL_PARSE_BYTES
-    {
-        inputs.iter().map(|&(id, b)| syntax::parse(id, b)).collect()
-    } else {
-        // Contiguous chunks of about equal bytes, one per thread, joined in order.
-        let per_thread = total.div_ceil(threads);
-        let mut chunks: Vec<&[(FileId, &[u8])]> = Vec::new();
-        let (mut start, mut acc) = (0, 0);
-        for (i, (_, b)) in inputs.iter().enumerate() {
-            acc += b.len();
-            if acc >= per_thread {
-                chunks.push(&inputs[start..=i]);
-                (start, acc) = (i + 1, 0);
-            }
-        }
-        if start < inputs.len() {
-            chunks.push(&inputs[start..]);
-        }
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = chunks
-                .into_iter()
-                .map(|chunk| {
-                    scope.spawn(move || {
-                        chunk
-                            .iter()
-                            .map(|&(id, b)| syntax::parse(id, b))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().expect("the parser does not panic"))
-                .collect()
-        })
-    };
+    let parsed = crate::parallel::map(
+        &inputs,
+        |(_, b)| b.len(),
+        PARALLEL_PARSE_BYTES,
+        |&(id, b)| syntax::parse(id, b),
+    );
     debug_assert_eq!(parsed.len(), ids.len());
     cfg.files.extend(parsed);
 }

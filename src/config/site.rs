@@ -419,13 +419,15 @@ fn servers<'a>(
     inherited: &Arc<Settings<'a>>,
     out: &mut Vec<Site<'a>>,
 ) {
-    for d in http
+    let servers: Vec<&'a Directive> = http
         .iter()
+        .copied()
         .filter(|d| d.name() == "server" && d.block.is_some())
-    {
-        let own = cfg.expand(d.children());
-        out.push(build_site(cfg, root, Some(d), own, inherited));
-    }
+        .collect();
+    // Servers are modelled independently: on every core when there are many.
+    out.extend(crate::parallel::map(&servers, |_| 1, 256, |d| {
+        build_site(cfg, root, Some(d), cfg.expand(d.children()), inherited)
+    }));
 }
 
 fn build_site<'a>(

@@ -119,6 +119,11 @@ macro_rules! rule {
     (@fix $fix:ident) => { $crate::rules::FixAvailability::$fix };
 }
 
+/// The first users of the costly shared facts (the http tree and HSTS
+/// headers; proxy passes and their header states; redirects; certificate
+/// and key files), in the order the cores should start on them.
+const FACT_FIRST: &[&str] = &["HDR002", "PRX001", "RED004", "CRT001"];
+
 /// Run every rule that applies to the profile, on every core.
 ///
 /// Rules only read the config and the shared facts (computed once, by
@@ -126,7 +131,7 @@ macro_rules! rule {
 /// yet taken. Findings are put back together in rule order, so the output
 /// does not depend on which core ran what.
 pub fn run(cx: &Checker<'_>) -> Vec<Diagnostic> {
-    let selected: Vec<&'static dyn Rule> = all_rules()
+    let mut selected: Vec<&'static dyn Rule> = all_rules()
         .iter()
         .copied()
         .filter(|r| {
@@ -134,6 +139,14 @@ pub fn run(cx: &Checker<'_>) -> Vec<Diagnostic> {
             meta.applies_to(cx.profile) && cx.options.is_selected(meta.code)
         })
         .collect();
+    // Rules that compute a large shared fact go first, one per core, so no
+    // core sits waiting for a fact another is still computing.
+    selected.sort_by_key(|r| {
+        FACT_FIRST
+            .iter()
+            .position(|c| *c == r.meta().code)
+            .unwrap_or(FACT_FIRST.len())
+    });
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(selected.len());

@@ -108,7 +108,7 @@ pub fn validate(cfg: &Config) -> Vec<Diagnostic> {
 /// points here). A block directive is judged on its head alone: nginx runs
 /// its handler at the `{`, before any error inside the block.
 fn never_read_whole(cfg: &Config, d: &Directive) -> bool {
-    let end = match (d.semicolon, &d.block) {
+    let end = match (d.semicolon(), &d.block) {
         (Some(semi), _) => semi.end,
         (None, Some(block)) => block.open.end,
         (None, None) => return true,

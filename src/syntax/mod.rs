@@ -30,7 +30,7 @@ pub fn print_tree(file: &ParsedFile, src: &[u8]) -> Option<Vec<u8>> {
     for d in file.walk() {
         spans.push((d.name.span.start, d.name.span.end));
         spans.extend(d.args.iter().map(|a| (a.span.start, a.span.end)));
-        if let Some(s) = d.semicolon {
+        if let Some(s) = d.semicolon() {
             spans.push((s.start, s.end));
         }
         if let Some(b) = &d.block {

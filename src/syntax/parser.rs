@@ -89,7 +89,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                     name,
                     args,
                     block: None,
-                    semicolon: Some(span(tok.start, tok.end)),
+                    terminated: true,
                 };
                 pending.push(d);
             }
@@ -122,7 +122,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                         name,
                         args,
                         block: None,
-                        semicolon: None,
+                        terminated: false,
                     };
                     pending.push(d);
                     continue;
@@ -150,7 +150,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                         name,
                         args,
                         block: None,
-                        semicolon: None,
+                        terminated: false,
                     };
                     pending.push(d);
                 }
@@ -194,7 +194,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
             name,
             args,
             block: None,
-            semicolon: None,
+            terminated: false,
         };
         pending.push(d);
     }
@@ -249,7 +249,7 @@ fn close_block(stack: &mut Vec<OpenBlock>, pending: &mut Vec<Directive>, close: 
             directives,
             raw: open.raw,
         })),
-        semicolon: None,
+        terminated: false,
     };
     pending.push(d);
 }

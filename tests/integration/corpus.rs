@@ -500,7 +500,7 @@ fn nginx_line(cfg: &Config, span: Span) -> usize {
         let h = d.head_span();
         h.start <= span.start && span.end <= h.end
     });
-    let end = head.and_then(|d| d.semicolon.or_else(|| d.block.as_ref().map(|b| b.open)));
+    let end = head.and_then(|d| d.semicolon().or_else(|| d.block.as_ref().map(|b| b.open)));
     cfg.sources.line_col(end.unwrap_or(span)).0
 }
 
@@ -841,7 +841,7 @@ fn read_past(path: &Path, line: usize, message: &str) -> Result<String, String> 
             .walk()
             .filter(|d| d.span.end <= e.span.start)
             .last()
-            .is_some_and(|d| d.semicolon.is_none() && d.block.is_none());
+            .is_some_and(|d| !d.terminated && d.block.is_none());
         match message {
             "unexpected \"}\"" if cut_short => (at..at, ";", "added the missing `;`".to_string()),
             "unexpected \"}\"" | "unexpected \";\"" => (
@@ -872,7 +872,7 @@ fn read_past(path: &Path, line: usize, message: &str) -> Result<String, String> 
         )
     } else {
         let Some(d) = parsed.walk().find(|d| {
-            let end = d.semicolon.or_else(|| d.block.as_ref().map(|b| b.open));
+            let end = d.semicolon().or_else(|| d.block.as_ref().map(|b| b.open));
             end.is_some_and(|s| line_of(s.start) == line)
         }) else {
             return Err(format!("no statement ends on line {line}"));

@@ -156,7 +156,7 @@ fn self_signed_certificate(cx: &Checker<'_>, site: &Site<'_>) -> Option<String> 
 /// Where the fix inserts: after the last `ssl_*` or `server_name` written
 /// in the server block itself, else after its last `listen`.
 fn anchor<'a>(site: &Site<'a>) -> Option<&'a Directive> {
-    let written = |d: &&&'a Directive| written_in_server(site, d) && d.semicolon.is_some();
+    let written = |d: &&&'a Directive| written_in_server(site, d) && d.terminated;
     site.own
         .iter()
         .filter(|d| d.name().starts_with("ssl_") || d.name() == "server_name")

@@ -301,7 +301,7 @@ pub fn insert_in_server(cx: &Checker<'_>, site: &Site<'_>, text: &str) -> Option
         .own
         .iter()
         .filter(|d| matches!(d.name(), "listen" | "ssl_certificate_key"))
-        .filter(|d| written_in_server(site, d) && d.semicolon.is_some())
+        .filter(|d| written_in_server(site, d) && d.terminated)
         .max_by_key(|d| d.span.start)?;
     let indent = indent_of(cx, anchor.span)?;
     Some(Edit {

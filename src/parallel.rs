@@ -59,7 +59,10 @@ mod tests {
         let items: Vec<u32> = (0..1000).collect();
         let expected: Vec<u64> = items.iter().map(|&i| u64::from(i) * 3).collect();
         assert_eq!(map(&items, |_| 1, 0, |&i| u64::from(i) * 3), expected);
-        assert_eq!(map(&items, |_| 1, usize::MAX, |&i| u64::from(i) * 3), expected);
+        assert_eq!(
+            map(&items, |_| 1, usize::MAX, |&i| u64::from(i) * 3),
+            expected
+        );
         // Uneven weights: one heavy item first.
         let got = map(&items, |&i| if i == 0 { 10_000 } else { 1 }, 0, |&i| i);
         assert_eq!(got, items);

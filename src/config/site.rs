@@ -425,9 +425,12 @@ fn servers<'a>(
         .filter(|d| d.name() == "server" && d.block.is_some())
         .collect();
     // Servers are modelled independently: on every core when there are many.
-    out.extend(crate::parallel::map(&servers, |_| 1, 256, |d| {
-        build_site(cfg, root, Some(d), cfg.expand(d.children()), inherited)
-    }));
+    out.extend(crate::parallel::map(
+        &servers,
+        |_| 1,
+        256,
+        |d| build_site(cfg, root, Some(d), cfg.expand(d.children()), inherited),
+    ));
 }
 
 fn build_site<'a>(

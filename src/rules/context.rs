@@ -3,8 +3,8 @@
 //! once however many servers name it.
 
 use rustc_hash::FxHashMap as HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::profile::{Profile, ProfileSpec};
 use crate::config::site::Site;

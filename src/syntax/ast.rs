@@ -66,8 +66,13 @@ impl Directive {
 
     /// The terminating `;`: the last byte of the directive's span.
     pub fn semicolon(&self) -> Option<Span> {
-        self.terminated
-            .then(|| Span::new(self.span.file, self.span.end as usize - 1, self.span.end as usize))
+        self.terminated.then(|| {
+            Span::new(
+                self.span.file,
+                self.span.end as usize - 1,
+                self.span.end as usize,
+            )
+        })
     }
 
     pub fn children(&self) -> &[Directive] {

@@ -212,7 +212,11 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
     errors.sort_by_key(|e| e.span.start);
     ParsedFile {
         file,
-        directives: pending.drain(..).collect(),
+        // Only the root's directives are left: at their exact size.
+        directives: {
+            pending.shrink_to_fit();
+            pending
+        },
         comments,
         errors,
     }

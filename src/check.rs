@@ -65,7 +65,9 @@ pub fn check(targets: &[PathBuf], opts: &CheckOptions) -> Report {
         let sites = site::sites(&cfg);
         timing::report("sites", start);
         let cx = Checker::new(&cfg, &sites, opts.profile, &opts.rules);
+        let start = Instant::now();
         let ruled = rules::run(&cx);
+        timing::report("rules", start);
         (validation.join().expect("validation does not panic"), ruled)
     });
     diagnostics.extend(validated);
@@ -92,6 +94,7 @@ pub fn check(targets: &[PathBuf], opts: &CheckOptions) -> Report {
         }
     }
     sort_diagnostics(&mut diagnostics);
+    timing::report("check", start);
     Report {
         config: cfg,
         diagnostics,

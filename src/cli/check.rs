@@ -37,8 +37,11 @@ pub fn finish(summaries: &[String], report: Report, format: Format, fail_on: Fai
         if !summaries.is_empty() {
             writeln!(out)?;
         }
+        let start = std::time::Instant::now();
         render(&report, format, &mut out)?;
-        out.flush()
+        out.flush()?;
+        crate::timing::report("render", start);
+        Ok::<(), std::io::Error>(())
     })();
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {

@@ -30,32 +30,31 @@ pub fn rules() -> Vec<&'static dyn Rule> {
 }
 
 /// One block on the way down to a directive: the block (None for a root
-/// file), the context inside it, and its directives with includes expanded.
+/// file), the context inside it, and its `set` directives (includes expanded).
 #[derive(Debug, Clone)]
 pub struct Level<'a> {
     pub block: Option<&'a Directive>,
     pub context: Context,
-    pub directives: Vec<&'a Directive>,
-    /// The level's `set` directives: variables are looked up here, not in
-    /// `directives`, which at http level holds every server of the config.
+    /// The level's `set` directives: where variables are looked up.
     pub sets: Vec<&'a Directive>,
 }
 
-impl<'a> Level<'a> {
-    fn new(block: Option<&'a Directive>, context: Context, directives: Vec<&'a Directive>) -> Self {
-        let sets = directives
-            .iter()
-            .copied()
-            .filter(|d| d.name() == "set")
-            .collect();
-        Level {
-            block,
-            context,
-            directives,
-            sets,
-        }
-    }
-}
+/// The directive names rules walk for. The tree records visits of these
+/// only: a large config has over a million directives, and keeping every
+/// one, indexed by name, made the tree a large part of a check's memory.
+const WALKED: &[&str] = &[
+    "add_header",
+    "add_trailer",
+    "alias",
+    "more_set_headers",
+    "more_set_input_headers",
+    "proxy_pass",
+    "proxy_set_header",
+    "return",
+    "rewrite",
+    "server_tokens",
+    "valid_referers",
+];
 
 /// Contexts of the http module, where these rules look.
 pub fn is_http_context(ctx: Context) -> bool {
@@ -86,6 +85,10 @@ pub fn walk_http<'a>(
         crate::timing::report("http-tree", start);
         tree
     });
+    debug_assert!(
+        names.iter().all(|n| WALKED.contains(n)),
+        "walk_http({names:?}): add the names to WALKED"
+    );
     let mut order: Vec<u32> = names
         .iter()
         .filter_map(|n| tree.by_name.get(n))
@@ -135,8 +138,7 @@ impl<'a> HttpTree<'a> {
             by_name: Default::default(),
         };
         for root in &cfg.roots {
-            let level = Level::new(None, root.context, cfg.root_directives(root));
-            tree.add(cfg, level, None, 0);
+            tree.add(cfg, None, root.context, cfg.root_directives(root), None, 0);
         }
         for (i, (d, _)) in tree.visits.iter().enumerate() {
             tree.by_name.entry(d.name()).or_default().push(i as u32);
@@ -144,15 +146,29 @@ impl<'a> HttpTree<'a> {
         tree
     }
 
-    fn add(&mut self, cfg: &'a Config, level: Level<'a>, parent: Option<usize>, depth: usize) {
+    fn add(
+        &mut self,
+        cfg: &'a Config,
+        block: Option<&'a Directive>,
+        context: Context,
+        directives: Vec<&'a Directive>,
+        parent: Option<usize>,
+        depth: usize,
+    ) {
         let id = self.levels.len();
-        let context = level.context;
-        let count = level.directives.len();
-        self.levels.push(level);
+        let sets = directives
+            .iter()
+            .copied()
+            .filter(|d| d.name() == "set")
+            .collect();
+        self.levels.push(Level {
+            block,
+            context,
+            sets,
+        });
         self.parent.push(parent);
-        for i in 0..count {
-            let d = self.levels[id].directives[i];
-            if is_http_context(context) {
+        for d in directives {
+            if is_http_context(context) && WALKED.contains(&d.name()) {
                 self.visits.push((d, id));
             }
             if d.block.is_none() || depth >= 64 {
@@ -160,8 +176,14 @@ impl<'a> HttpTree<'a> {
             }
             let child = context.child(d.name());
             if is_http_context(child) {
-                let inner = Level::new(Some(d), child, cfg.expand(d.children()));
-                self.add(cfg, inner, Some(id), depth + 1);
+                self.add(
+                    cfg,
+                    Some(d),
+                    child,
+                    cfg.expand(d.children()),
+                    Some(id),
+                    depth + 1,
+                );
             }
         }
     }

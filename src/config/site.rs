@@ -316,16 +316,21 @@ pub struct Location<'a> {
 }
 
 impl<'a> Location<'a> {
-    /// This block and every nested one, depth first.
+    /// This block and every nested one, level by level.
     pub fn walk(&self) -> Vec<&Location<'a>> {
-        let mut out = vec![self];
-        let mut i = 0;
+        let mut out = Vec::new();
+        self.walk_into(&mut out);
+        out
+    }
+
+    fn walk_into<'s>(&'s self, out: &mut Vec<&'s Location<'a>>) {
+        let mut i = out.len();
+        out.push(self);
         while i < out.len() {
             let l = out[i];
             out.extend(l.children.iter());
             i += 1;
         }
-        out
     }
 }
 
@@ -369,11 +374,12 @@ impl<'a> Site<'a> {
 
     /// Every location-like block, depth first.
     pub fn all_locations(&self) -> Vec<&Location<'a>> {
-        self.locations
-            .iter()
-            .chain(self.ifs.iter())
-            .flat_map(|l| l.walk())
-            .collect()
+        // One vector, not one per location: rules call this for every server.
+        let mut out = Vec::new();
+        for l in self.locations.iter().chain(self.ifs.iter()) {
+            l.walk_into(&mut out);
+        }
+        out
     }
 
     pub fn names(&self) -> impl Iterator<Item = &'a str> + '_ {

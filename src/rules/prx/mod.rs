@@ -105,16 +105,22 @@ fn collect<'s, 'a>(
 /// Whether a block around the proxy_pass includes a file that could not be
 /// read: its `proxy_set_header` lines (Debian's `include proxy_params;`)
 /// are unknown, so the header rules stay silent rather than guess.
-pub fn unknown_include(cx: &Checker<'_>, p: &ProxyPass<'_, '_>) -> bool {
-    let missing = |dirs: &[Directive]| {
-        dirs.iter().any(|d| {
-            d.name() == "include"
-                && d.arg(0).is_some_and(|a| !a.contains(['*', '?', '[']))
-                && cx.cfg.includes.get(&d.span).is_none_or(|v| v.is_empty())
-        })
-    };
-    p.site.directive.is_some_and(|d| missing(d.children()))
-        || p.chain.iter().any(|l| missing(l.directive.children()))
+/// `server_unknown` is [`missing_include`] of the server block, which
+/// callers work out once per server rather than once per proxy_pass.
+fn unknown_include(cx: &Checker<'_>, p: &ProxyPass<'_, '_>, server_unknown: bool) -> bool {
+    server_unknown
+        || p.chain
+            .iter()
+            .any(|l| missing_include(cx, l.directive.children()))
+}
+
+/// Whether `dirs` include a plain path that could not be read.
+fn missing_include(cx: &Checker<'_>, dirs: &[Directive]) -> bool {
+    dirs.iter().any(|d| {
+        d.name() == "include"
+            && d.arg(0).is_some_and(|a| !a.contains(['*', '?', '[']))
+            && cx.cfg.includes.get(&d.span).is_none_or(|v| v.is_empty())
+    })
 }
 
 /// One configuration level's own `proxy_set_header` directives.
@@ -156,8 +162,8 @@ pub fn header_levels<'a>(p: &ProxyPass<'_, 'a>) -> Vec<Level<'a>> {
 /// What a proxy_pass block sends, and what it lost on the way.
 pub struct HeaderState<'a> {
     pub levels: Vec<Level<'a>>,
-    /// Lowercased names in effect (from the Site model).
-    pub effective: Vec<String>,
+    /// Names in effect as written (from the Site model); compare ignoring case.
+    pub effective: Vec<&'a str>,
     /// Headers set at an outer level and dropped by a later level's own
     /// `proxy_set_header`: (index of the dropping level, the outer directive).
     pub lost: Vec<(usize, &'a Directive)>,
@@ -165,7 +171,7 @@ pub struct HeaderState<'a> {
 
 impl HeaderState<'_> {
     pub fn sends(&self, name: &str) -> bool {
-        self.effective.iter().any(|h| h == name)
+        self.effective.iter().any(|h| h.eq_ignore_ascii_case(name))
     }
 
     pub fn lost(&self, name: &str) -> bool {
@@ -185,21 +191,37 @@ impl HeaderState<'_> {
 /// and PRX002 both need it; it is worked out once.
 pub fn header_states<'s, 'a>(cx: &'s Checker<'a>) -> &'s [Option<HeaderState<'a>>] {
     cx.facts.proxy_headers.get_or_init(|| {
+        // Proxy passes come server by server: judge each server's includes once.
+        let mut server: Option<(*const Site<'a>, bool)> = None;
         proxy_passes(cx)
             .iter()
-            .map(|p| (!unknown_include(cx, p)).then(|| header_state(p)))
+            .map(|p| {
+                let here: *const Site<'a> = p.site;
+                let server_unknown = match server {
+                    Some((s, unknown)) if std::ptr::eq(s, here) => unknown,
+                    _ => {
+                        let unknown = p
+                            .site
+                            .directive
+                            .is_some_and(|d| missing_include(cx, d.children()));
+                        server = Some((here, unknown));
+                        unknown
+                    }
+                };
+                (!unknown_include(cx, p, server_unknown)).then(|| header_state(p))
+            })
             .collect()
     })
 }
 
 fn header_state<'a>(p: &ProxyPass<'_, 'a>) -> HeaderState<'a> {
     let levels = header_levels(p);
-    let effective: Vec<String> = p
+    let effective: Vec<&'a str> = p
         .block()
         .settings
-        .headers(PSH)
-        .into_iter()
-        .map(|(h, _)| h)
+        .all(PSH)
+        .iter()
+        .filter_map(|d| d.arg(0))
         .collect();
     let defining: Vec<usize> = (0..levels.len())
         .filter(|i| !levels[*i].directives.is_empty())
@@ -212,16 +234,16 @@ fn header_state<'a>(p: &ProxyPass<'_, 'a>) -> HeaderState<'a> {
             break;
         };
         for d in &levels[m].directives {
-            let Some(h) = d.arg(0).map(str::to_ascii_lowercase) else {
+            let Some(h) = d.arg(0) else {
                 continue;
             };
             let later = defining[n + 1..].iter().any(|&k| {
                 levels[k]
                     .directives
                     .iter()
-                    .any(|o| o.arg(0).is_some_and(|x| x.eq_ignore_ascii_case(&h)))
+                    .any(|o| o.arg(0).is_some_and(|x| x.eq_ignore_ascii_case(h)))
             });
-            if !later && !effective.contains(&h) {
+            if !later && !effective.iter().any(|e| e.eq_ignore_ascii_case(h)) {
                 lost.push((dropper, *d));
             }
         }

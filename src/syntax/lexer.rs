@@ -55,6 +55,8 @@ pub struct Lexer<'a> {
     /// First word of the statement being read, to spot `*_by_lua_block`.
     statement_is_lua_block: Option<bool>,
     raw_pending: bool,
+    /// Whether the last word token held a `\\` (and so needs unescaping).
+    pub escaped: bool,
     pub errors: Vec<LexError>,
 }
 
@@ -80,6 +82,7 @@ impl<'a> Lexer<'a> {
             after_quote: false,
             statement_is_lua_block: None,
             raw_pending: false,
+            escaped: false,
             errors: Vec::new(),
         }
     }
@@ -91,6 +94,25 @@ impl<'a> Lexer<'a> {
 
     fn error(&mut self, offset: usize, message: String) {
         self.errors.push(LexError { offset, message });
+    }
+
+    /// The next token that is not whitespace. The parser has no use for
+    /// whitespace tokens, and skipping them here is a fifth of its time.
+    pub fn next_significant(&mut self) -> Option<Token> {
+        // A Lua block's body starts right after its `{`, spaces included.
+        if !self.raw_pending {
+            let start = self.pos;
+            let spaces = self.src[start..]
+                .iter()
+                .take_while(|b| is_space(**b))
+                .count();
+            if spaces > 0 {
+                // Whitespace is what nginx wants after a closing quote.
+                self.after_quote = false;
+                self.pos = start + spaces;
+            }
+        }
+        self.next_token()
     }
 
     pub fn next_token(&mut self) -> Option<Token> {
@@ -133,6 +155,7 @@ impl<'a> Lexer<'a> {
             }
             b'"' | b'\'' => {
                 let (end, unterminated) = quoted_end(self.src, start + 1, first);
+                self.escaped = self.src[start + 1..end].contains(&b'\\');
                 self.after_quote = !unterminated;
                 if unterminated {
                     self.error(
@@ -156,7 +179,8 @@ impl<'a> Lexer<'a> {
                 )
             }
             _ => {
-                let end = bare_word_end(self.src, start);
+                let (end, escaped) = bare_word_end(self.src, start);
+                self.escaped = escaped;
                 self.note_word(start, end);
                 let kind = TokenKind::Word {
                     quote: Quote::None,
@@ -188,18 +212,23 @@ const WORD_SPECIAL: [bool; 256] = {
     t
 };
 
-fn bare_word_end(src: &[u8], start: usize) -> usize {
+/// Returns the end and whether the word holds an escape.
+fn bare_word_end(src: &[u8], start: usize) -> (usize, bool) {
     let mut i = start;
+    let mut escaped = false;
     loop {
         while i < src.len() && !WORD_SPECIAL[src[i] as usize] {
             i += 1;
         }
         let Some(&b) = src.get(i) else {
-            return i;
+            return (i, escaped);
         };
         match b {
             // An escape takes the next byte whatever it is.
-            b'\\' => i = (i + 2).min(src.len()),
+            b'\\' => {
+                escaped = true;
+                i = (i + 2).min(src.len());
+            }
             // `${` inside a word opens no block (nor do more `{` right after it).
             b'$' => {
                 i += 1;
@@ -207,7 +236,7 @@ fn bare_word_end(src: &[u8], start: usize) -> usize {
                     i += 1;
                 }
             }
-            _ => return i,
+            _ => return (i, escaped),
         }
     }
 }
@@ -380,12 +409,51 @@ mod tests {
             words.extend(longer);
         }
         for w in &words {
+            let (end, escaped) = bare_word_end(w, 0);
             assert_eq!(
-                bare_word_end(w, 0),
+                end,
                 reference_word_end(w, 0),
                 "{:?}",
                 String::from_utf8_lossy(w)
             );
+            assert_eq!(
+                escaped,
+                w[..end].contains(&b'\\'),
+                "{:?}",
+                String::from_utf8_lossy(w)
+            );
+        }
+    }
+
+    #[test]
+    fn skipping_whitespace_changes_nothing_else() {
+        // Every string up to 5 bytes over the bytes that matter: the parser's
+        // path (next_significant) sees the tokens and errors of the lossless
+        // one (next_token) minus the whitespace.
+        let alphabet = b"a \"'{};#\\\n";
+        let mut inputs = vec![Vec::new()];
+        for _ in 0..5 {
+            let longer: Vec<Vec<u8>> = inputs
+                .iter()
+                .flat_map(|w| alphabet.iter().map(move |b| [&w[..], &[*b]].concat()))
+                .collect();
+            inputs.extend(longer);
+        }
+        inputs.push(b"content_by_lua_block { a }  x;".to_vec());
+        for input in &inputs {
+            let (all, errors) = tokenize(input);
+            let expected: Vec<Token> = all
+                .into_iter()
+                .filter(|t| t.kind != TokenKind::Whitespace)
+                .collect();
+            let mut lexer = Lexer::new(input);
+            let mut got = Vec::new();
+            while let Some(t) = lexer.next_significant() {
+                got.push(t);
+            }
+            let shown = String::from_utf8_lossy(input);
+            assert_eq!(got, expected, "{shown:?}");
+            assert_eq!(lexer.errors, errors, "{shown:?}");
         }
     }
 

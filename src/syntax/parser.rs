@@ -49,7 +49,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
         })
     };
 
-    while let Some(tok) = lexer.next_token() {
+    while let Some(tok) = lexer.next_significant() {
         match tok.kind {
             TokenKind::Whitespace => {}
             TokenKind::Comment => comments.push(Comment {
@@ -68,9 +68,12 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                     }
                 };
                 let offset = inner.as_ptr() as usize - src.as_ptr() as usize;
-                let value = match text.and_then(|t| t.get(offset..offset + inner.len())) {
-                    Some(t) if !t.contains('\\') => CompactString::new(t),
-                    _ => unescape(inner),
+                let verbatim = text
+                    .filter(|_| !lexer.escaped)
+                    .and_then(|t| t.get(offset..offset + inner.len()));
+                let value = match verbatim {
+                    Some(t) => CompactString::new(t),
+                    None => unescape(inner),
                 };
                 words.push(Word {
                     span: span(tok.start, tok.end),

@@ -148,7 +148,7 @@ fn is_absolute(url: &str) -> bool {
 pub fn as_redirect<'a>(d: &'a Directive, cond: Cond) -> Option<Redirect<'a>> {
     match d.name() {
         "return" => {
-            let (code, url) = match d.args.as_slice() {
+            let (code, url) = match &d.args[..] {
                 [url] if is_absolute(&url.value) => (302, url),
                 [code, url, ..] => (code.value.parse().ok()?, url),
                 _ => return None,

@@ -354,17 +354,20 @@ pub struct Site<'a> {
     pub locations: Vec<Location<'a>>,
     /// `if` blocks directly in the server.
     pub ifs: Vec<Location<'a>>,
+    /// [`Site::is_tls`] and [`Site::listens_plain_http`], worked out once:
+    /// most rules ask, for every server.
+    tls: bool,
+    plain_http: bool,
 }
 
 impl<'a> Site<'a> {
     /// Serves TLS: a `listen … ssl` or `quic`, or the removed `ssl on;`.
     pub fn is_tls(&self) -> bool {
-        self.listens.iter().any(|l| l.ssl || l.quic) || self.settings.flag("ssl") == Some(true)
+        self.tls
     }
 
     pub fn listens_plain_http(&self) -> bool {
-        self.listens.iter().any(|l| !l.ssl && !l.quic && !l.unix)
-            && self.settings.flag("ssl") != Some(true)
+        self.plain_http
     }
 
     /// Where to point for a finding about the whole server.
@@ -475,7 +478,10 @@ fn build_site<'a>(
     let locations = blocks(cfg, &own, &settings, 0);
     let (ifs, locations): (Vec<_>, Vec<_>) =
         locations.into_iter().partition(|l| l.kind == BlockKind::If);
+    let ssl_on = settings.flag("ssl") == Some(true);
     Site {
+        tls: listens.iter().any(|l| l.ssl || l.quic) || ssl_on,
+        plain_http: listens.iter().any(|l| !l.ssl && !l.quic && !l.unix) && !ssl_on,
         prefix: &root.prefix,
         http_settings: inherited.clone(),
         directive,

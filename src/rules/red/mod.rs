@@ -199,14 +199,17 @@ type Statements<'a> = Vec<(&'a Directive, Cond)>;
 
 /// The rewrite-module statements of one level in order, with `if` blocks
 /// resolved to their own directives.
-fn statements<'a>(own: &[&'a Directive], ifs: &[Location<'a>]) -> Vec<(&'a Directive, Cond)> {
+fn statements<'a>(own: &[&'a Directive], blocks: &[Location<'a>]) -> Vec<(&'a Directive, Cond)> {
     let mut out = Vec::new();
     for d in own {
         match d.name() {
             "return" | "rewrite" => out.push((*d, Cond::Always)),
             "if" => {
                 let cond = Cond::parse(d);
-                if let Some(block) = ifs.iter().find(|l| l.directive.span == d.span) {
+                let block = blocks
+                    .iter()
+                    .find(|l| l.kind == BlockKind::If && l.directive.span == d.span);
+                if let Some(block) = block {
                     for inner in block
                         .own
                         .iter()
@@ -234,15 +237,7 @@ pub fn root_location<'s, 'a>(site: &'s Site<'a>) -> Option<&'s Location<'a>> {
 fn site_statements<'a>(site: &Site<'a>) -> (Statements<'a>, Statements<'a>) {
     let server = statements(&site.own, &site.ifs);
     let root = root_location(site)
-        .map(|l| {
-            let ifs: Vec<Location<'a>> = l
-                .children
-                .iter()
-                .filter(|c| c.kind == BlockKind::If)
-                .cloned()
-                .collect();
-            statements(&l.own, &ifs)
-        })
+        .map(|l| statements(&l.own, &l.children))
         .unwrap_or_default();
     (server, root)
 }

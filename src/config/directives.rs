@@ -226,6 +226,9 @@ pub struct DirectiveSpec {
     /// Relative to <https://nginx.org/en/docs/>.
     pub doc: &'static str,
     pub origin: Origin,
+    /// Whether nginx refuses a second occurrence in one block
+    /// ([`super::validate::refuses_duplicates`]), worked out once here.
+    pub refuses_duplicates: bool,
 }
 
 impl DirectiveSpec {
@@ -276,6 +279,7 @@ impl DirectiveTable {
                 default: cols.get(4).copied().unwrap_or(""),
                 doc: cols.get(5).copied().unwrap_or(""),
                 origin,
+                refuses_duplicates: super::validate::refuses_duplicates(cols[0], arity.flag),
             };
             by_name.entry(cols[0]).or_default().push(spec);
         }

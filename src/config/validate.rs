@@ -70,6 +70,13 @@ const REFUSE_DUPLICATES: &[&str] = &[
 /// may repeat or take other spellings.
 const FLAG_EXCEPTIONS: &[&str] = &["ssl", "daemon", "master_process"];
 
+/// Whether nginx refuses a second `name` in one block: the
+/// `ngx_conf_set_*_slot` handlers and FLAG directives (`flag`), but for the
+/// exceptions. The directive table records it per row.
+pub(crate) fn refuses_duplicates(name: &str, flag: bool) -> bool {
+    REFUSE_DUPLICATES.binary_search(&name).is_ok() || (flag && !FLAG_EXCEPTIONS.contains(&name))
+}
+
 pub fn validate(cfg: &Config) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for f in &cfg.files {
@@ -83,11 +90,20 @@ pub fn validate(cfg: &Config) -> Vec<Diagnostic> {
     for root in &cfg.roots {
         // An explicit stack of (directives, context) keeps deep trees off the call stack.
         let mut stack = vec![(cfg.root_directives(root), root.context)];
+        // One map, emptied for each block: a new one per block was an
+        // allocation for each of a large config's hundreds of thousands.
+        let mut seen: HashMap<&str, Span> = HashMap::default();
         while let Some((dirs, ctx)) = stack.pop() {
             if ctx.is_data_block() {
                 continue;
             }
-            let mut seen: HashMap<&str, Span> = HashMap::default();
+            // Clearing costs the map's capacity: after an unusually large
+            // block, start a new one instead.
+            if seen.capacity() > 256 {
+                seen = HashMap::default();
+            } else {
+                seen.clear();
+            }
             for d in dirs {
                 if never_read_whole(cfg, d) {
                     continue;
@@ -204,9 +220,7 @@ fn check_directive<'a>(
             ));
         }
     }
-    let refuses = REFUSE_DUPLICATES.binary_search(&name).is_ok()
-        || (spec.arity.flag && !FLAG_EXCEPTIONS.contains(&name));
-    if refuses {
+    if spec.refuses_duplicates {
         if let Some(first) = seen.get(name) {
             out.push(
                 Diagnostic::new(

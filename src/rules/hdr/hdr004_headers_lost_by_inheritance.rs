@@ -99,8 +99,8 @@ impl Rule for HeadersLostByInheritance {
         for site in cx.sites {
             // The server against the http level.
             if site.directive.is_some() {
-                let http: Vec<&Directive> = site.http_settings.all("add_header").to_vec();
-                if let Some(loss) = lost(&http, &site.own, &site.settings, "this server".into()) {
+                let http = site.http_settings.all("add_header");
+                if let Some(loss) = lost(http, &site.own, &site.settings, || "this server".into()) {
                     merge(&mut losses, &mut index, loss);
                 }
             }
@@ -112,7 +112,7 @@ impl Rule for HeadersLostByInheritance {
                 .collect();
             while let Some((parent, l)) = stack.pop() {
                 let outer = parent.all("add_header");
-                if let Some(loss) = lost(outer, &l.own, &l.settings, describe(l)) {
+                if let Some(loss) = lost(outer, &l.own, &l.settings, || describe(l)) {
                     merge(&mut losses, &mut index, loss);
                 }
                 stack.extend(l.children.iter().map(|c| (&l.settings, c)));
@@ -126,30 +126,34 @@ impl Rule for HeadersLostByInheritance {
 
 /// The headers of `outer` a block with these own directives and
 /// effective settings does not send, when it has its own `add_header`.
+/// `what` names the block; only a block that loses headers needs it.
 fn lost<'a>(
     outer: &[&'a Directive],
     own: &[&'a Directive],
     settings: &Settings<'a>,
-    what: String,
+    what: impl FnOnce() -> String,
 ) -> Option<Loss<'a>> {
     let at = *own.iter().find(|d| d.name() == "add_header")?;
     if settings.value("add_header_inherit") == Some("off") {
         return None;
     }
-    let here: Vec<String> = settings
-        .headers("add_header")
-        .into_iter()
-        .map(|(h, _)| h)
-        .collect();
+    let here = settings.all("add_header");
     let dropped: Vec<&Directive> = outer
         .iter()
         .filter(|d| {
-            d.arg(0)
-                .is_some_and(|h| !here.contains(&h.to_ascii_lowercase()))
+            d.arg(0).is_some_and(|h| {
+                !here
+                    .iter()
+                    .any(|o| o.arg(0).is_some_and(|x| x.eq_ignore_ascii_case(h)))
+            })
         })
         .copied()
         .collect();
-    (!dropped.is_empty()).then_some(Loss { at, what, dropped })
+    (!dropped.is_empty()).then(|| Loss {
+        at,
+        what: what(),
+        dropped,
+    })
 }
 
 fn merge<'a>(losses: &mut Vec<Loss<'a>>, index: &mut HashMap<Span, usize>, loss: Loss<'a>) {

@@ -167,21 +167,23 @@ pub fn sockets<'s, 'a>(cx: &'s Checker<'a>) -> Vec<Socket<'s, 'a>> {
     let sites = cx.sites;
     let mut out: Vec<Socket> = Vec::new();
     let mut defaults: Vec<Option<usize>> = Vec::new();
-    let mut by_key: HashMap<String, usize> = HashMap::default();
+    // By address and port: the key text is made once per socket, not per listen.
+    let mut by_key: HashMap<(Option<&str>, u16), usize> = HashMap::default();
     for site in sites.iter().filter(|s| s.directive.is_some()) {
         for l in site.listens.iter().filter(|l| !l.unix) {
-            let key = l.socket();
-            let i = *by_key.entry(key.clone()).or_insert_with(|| {
-                out.push(Socket {
-                    key,
-                    tls: false,
-                    servers: Vec::new(),
-                    default: 0,
-                    names: NameIndex::default(),
+            let i = *by_key
+                .entry((l.address.as_deref(), l.port))
+                .or_insert_with(|| {
+                    out.push(Socket {
+                        key: l.socket(),
+                        tls: false,
+                        servers: Vec::new(),
+                        default: 0,
+                        names: NameIndex::default(),
+                    });
+                    defaults.push(None);
+                    out.len() - 1
                 });
-                defaults.push(None);
-                out.len() - 1
-            });
             let s = &mut out[i];
             // nginx: the ssl parameter of any listen on the socket applies to all.
             s.tls |= l.ssl || l.quic;

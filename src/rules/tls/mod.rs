@@ -374,19 +374,22 @@ pub fn sockets<'c, 'a>(cx: &'c Checker<'a>) -> Vec<Socket<'c, 'a>> {
     let mut out: Vec<Socket<'c, 'a>> = Vec::new();
     // Map lookups and a last-entry check keep this linear when thousands
     // of servers share one socket.
-    let mut index: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
+    // By address and port: the key text is made once per socket, not per listen.
+    let mut index: rustc_hash::FxHashMap<(Option<&str>, u16), usize> =
+        rustc_hash::FxHashMap::default();
     for site in cx.sites {
         for listen in site.listens.iter().filter(|l| !l.quic) {
-            let key = listen.socket();
-            let i = *index.entry(key.clone()).or_insert_with(|| {
-                out.push(Socket {
-                    key,
-                    servers: Vec::new(),
-                    default: 0,
-                    ssl: false,
+            let i = *index
+                .entry((listen.address.as_deref(), listen.port))
+                .or_insert_with(|| {
+                    out.push(Socket {
+                        key: listen.socket(),
+                        servers: Vec::new(),
+                        default: 0,
+                        ssl: false,
+                    });
+                    out.len() - 1
                 });
-                out.len() - 1
-            });
             let socket = &mut out[i];
             // Sites are visited one at a time, so a repeat can only be the last entry.
             if !socket

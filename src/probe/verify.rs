@@ -76,10 +76,8 @@ pub fn endpoints(report: &Report, opts: &CheckOptions, v: &VerifyOptions) -> Vec
     let sites = site::sites(cfg);
     let cx = Checker::new(cfg, &sites, opts.profile, &opts.rules);
     let tls_sockets = tls::sockets(&cx);
-    let plain_sockets: Vec<servers::Socket> = servers::sockets(&cx)
-        .into_iter()
-        .filter(|s| !s.tls)
-        .collect();
+    let plain_sockets: Vec<&servers::Socket> =
+        servers::sockets(&cx).iter().filter(|s| !s.tls).collect();
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for site in sites.iter().filter(|s| s.directive.is_some() && s.is_tls()) {
@@ -99,7 +97,7 @@ pub fn endpoints(report: &Report, opts: &CheckOptions, v: &VerifyOptions) -> Vec
         };
         let certificates = configured_certificates(&cx, site);
         for listen in listens {
-            let (protocols, protocols_span) = socket_protocols(&cx, &tls_sockets, site, listen);
+            let (protocols, protocols_span) = socket_protocols(&cx, tls_sockets, site, listen);
             let hosts: Vec<(String, bool)> = if names.is_empty() {
                 vec![(address_for(None, listen, v).to_string(), false)]
             } else {
@@ -212,7 +210,7 @@ fn socket_protocols(
 /// config declares there: a server naming the host first, else the default
 /// server of a port-80 socket.
 fn plain_side(
-    sockets: &[servers::Socket<'_, '_>],
+    sockets: &[&servers::Socket<'_, '_>],
     host: &str,
 ) -> (Option<u16>, Option<ConfiguredRedirect>) {
     let port_of = |s: &servers::Socket| {

@@ -85,6 +85,8 @@ pub(crate) struct Facts<'a> {
     pub redirects: OnceLock<Vec<(&'a Site<'a>, crate::rules::red::Redirect<'a>)>>,
     pub proxy_headers: OnceLock<Vec<Option<crate::rules::prx::HeaderState<'a>>>>,
     pub http_tree: OnceLock<crate::rules::sec::HttpTree<'a>>,
+    pub red_sockets: OnceLock<Vec<crate::rules::red::servers::Socket<'a, 'a>>>,
+    pub tls_sockets: OnceLock<Vec<crate::rules::tls::Socket<'a, 'a>>>,
 }
 
 impl<'a> Checker<'a> {

@@ -93,7 +93,7 @@ impl Rule for ProxyPassVariableHost {
             if !url.value.contains('$') || internal(p) {
                 continue;
             }
-            let scope = Scope::new(&sockets, p, &maps);
+            let scope = Scope::new(sockets, p, &maps);
             let Some(found) = scope.tainted_host(&url.value) else {
                 continue;
             };

@@ -161,10 +161,15 @@ impl<'s, 'a> Socket<'s, 'a> {
     }
 }
 
-/// Every listen socket of the config. Linear in the number of servers;
-/// callers build it once, not per site.
-pub fn sockets<'s, 'a>(cx: &'s Checker<'a>) -> Vec<Socket<'s, 'a>> {
-    let sites = cx.sites;
+/// Every listen socket of the config, with its server-name index: built
+/// once per check and shared by the rules that pick servers (RED001,
+/// RED004, PRX005).
+pub fn sockets<'s, 'a>(cx: &'s Checker<'a>) -> &'s [Socket<'a, 'a>] {
+    cx.facts.red_sockets.get_or_init(|| build_sockets(cx.sites))
+}
+
+/// Linear in the number of servers.
+fn build_sockets<'a>(sites: &'a [Site<'a>]) -> Vec<Socket<'a, 'a>> {
     let mut out: Vec<Socket> = Vec::new();
     let mut defaults: Vec<Option<usize>> = Vec::new();
     // By address and port: the key text is made once per socket, not per listen.

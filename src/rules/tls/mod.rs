@@ -370,8 +370,13 @@ impl<'c, 'a> Socket<'c, 'a> {
 /// Every listen socket of the configuration (servers linted together are
 /// treated as one `http` block, the sites-enabled layout). QUIC listens are
 /// UDP sockets and are left out.
-pub fn sockets<'c, 'a>(cx: &'c Checker<'a>) -> Vec<Socket<'c, 'a>> {
-    let mut out: Vec<Socket<'c, 'a>> = Vec::new();
+/// Built once per check, shared by TLS006, TLS008 and TLS010.
+pub fn sockets<'c, 'a>(cx: &'c Checker<'a>) -> &'c [Socket<'a, 'a>] {
+    cx.facts.tls_sockets.get_or_init(|| build_sockets(cx))
+}
+
+fn build_sockets<'a>(cx: &Checker<'a>) -> Vec<Socket<'a, 'a>> {
+    let mut out: Vec<Socket<'a, 'a>> = Vec::new();
     // Map lookups and a last-entry check keep this linear when thousands
     // of servers share one socket.
     // By address and port: the key text is made once per socket, not per listen.

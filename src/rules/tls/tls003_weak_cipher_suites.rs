@@ -76,11 +76,15 @@ impl Rule for WeakCipherSuites {
     }
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
+        // Thousands of servers usually share a handful of cipher strings.
+        let mut analysed: rustc_hash::FxHashMap<&str, Findings> = Default::default();
         for d in super::effective_directives(cx, "ssl_ciphers") {
             let Some(arg) = d.args.first() else {
                 continue;
             };
-            let found = analyse(&arg.value);
+            let found = analysed
+                .entry(arg.value.as_str())
+                .or_insert_with(|| analyse(&arg.value));
             if found.is_clean() {
                 continue;
             }

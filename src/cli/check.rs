@@ -145,6 +145,8 @@ pub fn options(args: &CheckArgs) -> Result<CheckOptions, String> {
         rules,
         severities,
         path_ignores,
+        // The process ends after the report is written (see `finish`).
+        leak_model: true,
     })
 }
 

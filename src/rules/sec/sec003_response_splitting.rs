@@ -188,7 +188,8 @@ impl Rule for ResponseSplitting {
             let Some(sink) = sink(d) else {
                 return;
             };
-            if seen.contains(&d.span) {
+            // No variable, nothing to inject through (most sinks).
+            if !sink.value.value.contains('$') || seen.contains(&d.span) {
                 return;
             }
             let own_regex = (d.name() == "rewrite").then(|| d.arg(0)).flatten();

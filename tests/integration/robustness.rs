@@ -765,3 +765,81 @@ fn one_long_line_with_many_findings_has_bounded_output() {
         r.stdout.len()
     );
 }
+
+#[test]
+fn a_large_include_glob_is_read_and_modelled_on_every_core_in_order() {
+    // 300 files in one glob: over the thresholds for parallel reads (64
+    // files) and parallel modelling (256 servers); the result must be what a
+    // one-by-one load gives: files in sorted order, a symlink to a file
+    // already read kept once, a directory reported, positions exact.
+    let dir = tempfile::tempdir().unwrap();
+    let sites = dir.path().join("sites");
+    std::fs::create_dir(&sites).unwrap();
+    for i in 0..299 {
+        let extra = if i == 150 { "    nosuch 1;\n" } else { "" };
+        let text = format!(
+            "server {{\n{extra}    listen 80;\n    server_name s{i}.test;\n    return 301 https://$host$request_uri;\n}}\n"
+        );
+        write(&sites, &format!("site{i:03}.conf"), text.as_bytes());
+    }
+    std::os::unix::fs::symlink(sites.join("site000.conf"), sites.join("site299.conf")).unwrap();
+    std::fs::create_dir(sites.join("site300.conf")).unwrap();
+    let main = write(
+        dir.path(),
+        "nginx.conf",
+        b"events {}\nhttp {\n    include sites/*.conf;\n}\n",
+    );
+    let report = check(&[main], &CheckOptions::default());
+    let cfg = &report.config;
+    // nginx.conf, then site000 … site298; site299 is site000 again.
+    assert_eq!(cfg.files.len(), 300);
+    for i in 0..299 {
+        let path = cfg.sources.path(FileId(i as u32 + 1));
+        assert!(
+            path.ends_with(format!("sites/site{i:03}.conf")),
+            "file {} is {}",
+            i + 1,
+            path.display()
+        );
+    }
+    let sites_model = nginx_audit::config::site::sites(cfg);
+    assert_eq!(
+        sites_model.len(),
+        300,
+        "299 files, one of them included twice"
+    );
+    let names: Vec<&str> = sites_model.iter().flat_map(|s| s.names()).collect();
+    assert_eq!(names[0], "s0.test");
+    assert_eq!(names[150], "s150.test");
+    assert_eq!(names[299], "s0.test");
+    let at = |code: &str| -> Vec<String> {
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == code)
+            .map(|d| {
+                let span = d.span.unwrap();
+                let (line, col) = cfg.sources.line_col(span);
+                let file = cfg
+                    .sources
+                    .path(span.file)
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                format!("{file}:{line}:{col} {}", d.message)
+            })
+            .collect()
+    };
+    assert_eq!(
+        at("SYN002"),
+        ["site150.conf:2:5 unknown directive \"nosuch\""]
+    );
+    let missing = at("SYN010");
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert!(
+        missing[0].starts_with("nginx.conf:3:13 ")
+            && missing[0].ends_with("is a directory, not a config file"),
+        "{missing:?}"
+    );
+}

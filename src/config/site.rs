@@ -92,20 +92,27 @@ impl NameKey {
 
 impl<'a> Level<'a> {
     /// Sorts `own` into groups by name and builds the keys and filter.
-    fn new(own: Vec<&'a Directive>, parent: Option<Arc<Level<'a>>>) -> Level<'a> {
+    fn new(mut own: Vec<&'a Directive>, parent: Option<Arc<Level<'a>>>) -> Level<'a> {
+        let mut names = 0;
         let mut keyed: Vec<(u32, &'a Directive)> = own
-            .into_iter()
-            .map(|d| (NameKey::of(d.name()).key, d))
+            .iter()
+            .map(|d| {
+                let k = NameKey::of(d.name());
+                names |= k.bits;
+                (k.key, *d)
+            })
             .collect();
         // Stable, and by name after the key: two names sharing a key still
         // form two contiguous groups.
         keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name().cmp(b.1.name())));
-        let names = keyed
-            .iter()
-            .fold(0, |m, (_, d)| m | NameKey::of(d.name()).bits);
+        // Both lists at their exact size: a large config has a level per
+        // location, and collecting in place kept twice the room.
+        own.clear();
+        own.extend(keyed.iter().map(|&(_, d)| d));
+        own.shrink_to_fit();
         Level {
-            keys: keyed.iter().map(|(k, _)| *k).collect(),
-            own: keyed.into_iter().map(|(_, d)| d).collect(),
+            keys: keyed.iter().map(|&(k, _)| k).collect(),
+            own,
             headers: None,
             parent,
             names,

@@ -477,14 +477,21 @@ fn build_site<'a>(
             });
         }
     }
-    let server_names = own
+    let mut server_names: Vec<(&str, Span)> = own
         .iter()
         .filter(|d| d.name() == "server_name")
         .flat_map(|d| d.args.iter().map(|a| (a.value.as_str(), a.span)))
         .collect();
+    // Collected from filters, both start with room for four: most servers
+    // have one listen and two names.
+    listens.shrink_to_fit();
+    server_names.shrink_to_fit();
     let locations = blocks(cfg, &own, &settings, 0);
-    let (ifs, locations): (Vec<_>, Vec<_>) =
+    let (mut ifs, mut locations): (Vec<_>, Vec<_>) =
         locations.into_iter().partition(|l| l.kind == BlockKind::If);
+    // Grown by pushing: without this, up to half of each is slack.
+    ifs.shrink_to_fit();
+    locations.shrink_to_fit();
     let ssl_on = settings.flag("ssl") == Some(true);
     Site {
         tls: listens.iter().any(|l| l.ssl || l.quic) || ssl_on,
@@ -531,7 +538,8 @@ fn blocks<'a>(
             };
             let inner = cfg.expand(d.children());
             let settings = Settings::merge(parent, &inner);
-            let children = blocks(cfg, &inner, &settings, depth + 1);
+            let mut children = blocks(cfg, &inner, &settings, depth + 1);
+            children.shrink_to_fit();
             Some(Location {
                 directive: d,
                 kind,

@@ -136,7 +136,8 @@ pub fn header_levels<'a>(p: &ProxyPass<'_, 'a>) -> Vec<Level<'a>> {
     let own = |ds: &[&'a Directive]| -> Vec<&'a Directive> {
         ds.iter().copied().filter(|d| d.name() == PSH).collect()
     };
-    let mut levels = vec![
+    let mut levels = Vec::with_capacity(2 + p.chain.len());
+    levels.extend([
         Level {
             what: "http",
             directives: p.site.http_settings.all(PSH).to_vec(),
@@ -145,7 +146,7 @@ pub fn header_levels<'a>(p: &ProxyPass<'_, 'a>) -> Vec<Level<'a>> {
             what: "server",
             directives: own(&p.site.own),
         },
-    ];
+    ]);
     for l in &p.chain {
         levels.push(Level {
             what: match l.kind {

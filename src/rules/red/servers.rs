@@ -6,6 +6,7 @@
 //! Regex names are not evaluated (no regex engine); callers treat a regex
 //! server as "may match".
 
+use compact_str::CompactString;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::config::site::{Listen, Site};
@@ -82,10 +83,11 @@ pub struct Socket<'s, 'a> {
 #[derive(Default)]
 pub struct NameIndex {
     /// Lowercased exact (and special) names, and the bare name of
-    /// `.app.test`, to the first server that has them.
-    exact: HashMap<String, usize>,
+    /// `.app.test`, to the first server that has them. Inline strings: most
+    /// names fit in 24 bytes, and a socket can hold a hundred thousand.
+    exact: HashMap<CompactString, usize>,
     /// Wildcard names (lowercased) in config order.
-    wildcards: Vec<(String, usize)>,
+    wildcards: Vec<(CompactString, usize)>,
     /// Servers with a regex name, in config order.
     regex: Vec<usize>,
 }
@@ -133,14 +135,20 @@ impl NameIndex {
     }
 
     pub fn add(&mut self, name: &str, server: usize) {
-        let name = name.to_ascii_lowercase();
+        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            CompactString::from(name.to_ascii_lowercase())
+        } else {
+            CompactString::from(name)
+        };
         match name_kind(&name) {
             NameKind::Exact | NameKind::Special => {
                 self.exact.entry(name).or_insert(server);
             }
             NameKind::LeadingWildcard => {
                 if let Some(bare) = name.strip_prefix('.') {
-                    self.exact.entry(bare.to_string()).or_insert(server);
+                    self.exact
+                        .entry(CompactString::from(bare))
+                        .or_insert(server);
                 }
                 self.wildcards.push((name, server));
             }

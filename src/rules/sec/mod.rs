@@ -143,6 +143,10 @@ impl<'a> HttpTree<'a> {
         for (i, (d, _)) in tree.visits.iter().enumerate() {
             tree.by_name.entry(d.name()).or_default().push(i as u32);
         }
+        // Grown by pushing; kept for the whole check.
+        tree.levels.shrink_to_fit();
+        tree.parent.shrink_to_fit();
+        tree.visits.shrink_to_fit();
         tree
     }
 

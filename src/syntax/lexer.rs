@@ -397,18 +397,23 @@ mod tests {
         i
     }
 
-    #[test]
-    fn fast_word_end_agrees_with_the_state_machine() {
-        let alphabet = b"a ;{\\$}\n";
-        let mut words = vec![Vec::new()];
-        for _ in 0..5 {
-            let longer: Vec<Vec<u8>> = words
+    /// Every string over `alphabet` of at most `max` bytes, each once.
+    fn all_strings(alphabet: &[u8], max: usize) -> Vec<Vec<u8>> {
+        let mut all = vec![Vec::new()];
+        let mut longest = vec![Vec::new()];
+        for _ in 0..max {
+            longest = longest
                 .iter()
                 .flat_map(|w| alphabet.iter().map(move |b| [&w[..], &[*b]].concat()))
                 .collect();
-            words.extend(longer);
+            all.extend(longest.iter().cloned());
         }
-        for w in &words {
+        all
+    }
+
+    #[test]
+    fn fast_word_end_agrees_with_the_state_machine() {
+        for w in &all_strings(b"a ;{\\$}\n", 5) {
             let (end, escaped) = bare_word_end(w, 0);
             assert_eq!(
                 end,
@@ -430,15 +435,7 @@ mod tests {
         // Every string up to 5 bytes over the bytes that matter: the parser's
         // path (next_significant) sees the tokens and errors of the lossless
         // one (next_token) minus the whitespace.
-        let alphabet = b"a \"'{};#\\\n";
-        let mut inputs = vec![Vec::new()];
-        for _ in 0..5 {
-            let longer: Vec<Vec<u8>> = inputs
-                .iter()
-                .flat_map(|w| alphabet.iter().map(move |b| [&w[..], &[*b]].concat()))
-                .collect();
-            inputs.extend(longer);
-        }
+        let mut inputs = all_strings(b"a \"'{};#\\\n", 5);
         inputs.push(b"content_by_lua_block { a }  x;".to_vec());
         for input in &inputs {
             let (all, errors) = tokenize(input);

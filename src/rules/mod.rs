@@ -128,8 +128,8 @@ const FACT_FIRST: &[&str] = &["HDR002", "PRX001", "RED004", "CRT001"];
 ///
 /// Rules only read the config and the shared facts (computed once, by
 /// whichever rule needs one first), so each core takes the next rule not
-/// yet taken. Findings are put back together in rule order, so the output
-/// does not depend on which core ran what.
+/// yet taken. Findings are put back together in the order the rules were
+/// queued (fixed), so the output does not depend on which core ran what.
 pub fn run(cx: &Checker<'_>) -> Vec<Diagnostic> {
     let mut selected: Vec<&'static dyn Rule> = all_rules()
         .iter()

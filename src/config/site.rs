@@ -354,8 +354,9 @@ pub struct Site<'a> {
     /// Server-level settings in effect (http-level ones inherited).
     pub settings: Settings<'a>,
     /// What the http level itself sets (shared by every server of that
-    /// http block; empty for fragments without one).
-    pub http_settings: Arc<Settings<'a>>,
+    /// http block; empty for fragments without one). A clone is one
+    /// reference count: `Settings` is a handle on shared levels.
+    pub http_settings: Settings<'a>,
     /// The server block's own directives, includes expanded.
     pub own: Vec<&'a Directive>,
     pub locations: Vec<Location<'a>>,
@@ -382,7 +383,8 @@ impl<'a> Site<'a> {
         self.directive.map(|d| d.name.span)
     }
 
-    /// Every location-like block, depth first.
+    /// Every location-like block: each block of the server, then the blocks
+    /// nested in it, level by level.
     pub fn all_locations(&self) -> Vec<&Location<'a>> {
         // One vector, not one per location: rules call this for every server.
         let mut out = Vec::new();
@@ -415,15 +417,15 @@ fn sites_in_root<'a>(cfg: &'a Config, root: &'a Root, out: &mut Vec<Site<'a>>) {
                 .filter(|d| d.name() == "http" && d.block.is_some())
             {
                 let own = cfg.expand(http.children());
-                let settings = Arc::new(Settings::merge(&Settings::default(), &own));
+                let settings = Settings::merge(&Settings::default(), &own);
                 servers(cfg, root, &own, &settings, out);
             }
         }
         Context::Http => {
-            let settings = Arc::new(Settings::merge(&Settings::default(), &top));
+            let settings = Settings::merge(&Settings::default(), &top);
             servers(cfg, root, &top, &settings, out);
         }
-        Context::Server => out.push(build_site(cfg, root, None, top, &Arc::default())),
+        Context::Server => out.push(build_site(cfg, root, None, top, &Settings::default())),
         _ => {}
     }
 }
@@ -432,7 +434,7 @@ fn servers<'a>(
     cfg: &'a Config,
     root: &'a Root,
     http: &[&'a Directive],
-    inherited: &Arc<Settings<'a>>,
+    inherited: &Settings<'a>,
     out: &mut Vec<Site<'a>>,
 ) {
     let servers: Vec<&'a Directive> = http
@@ -454,7 +456,7 @@ fn build_site<'a>(
     root: &'a Root,
     directive: Option<&'a Directive>,
     own: Vec<&'a Directive>,
-    inherited: &Arc<Settings<'a>>,
+    inherited: &Settings<'a>,
 ) -> Site<'a> {
     let settings = Settings::merge(inherited, &own);
     let mut listens: Vec<Listen> = own

@@ -198,7 +198,6 @@ impl<'a> Lexer<'a> {
     }
 }
 
-/// End of an unquoted word starting at `start` (exclusive).
 /// Bytes that can end or change the meaning of a bare word: whitespace,
 /// `;`, `{`, `\\` and `$`. Everything else is skipped in a tight loop.
 const WORD_SPECIAL: [bool; 256] = {
@@ -212,7 +211,8 @@ const WORD_SPECIAL: [bool; 256] = {
     t
 };
 
-/// Returns the end and whether the word holds an escape.
+/// End of an unquoted word starting at `start` (exclusive), and whether the
+/// word holds an escape.
 fn bare_word_end(src: &[u8], start: usize) -> (usize, bool) {
     let mut i = start;
     let mut escaped = false;
@@ -241,6 +241,8 @@ fn bare_word_end(src: &[u8], start: usize) -> (usize, bool) {
     }
 }
 
+/// End (exclusive, past the closing quote) of a quoted string whose content
+/// starts at `start`. Returns `(end, unterminated)`.
 fn quoted_end(src: &[u8], start: usize, quote: u8) -> (usize, bool) {
     let mut i = start;
     while i < src.len() {

@@ -193,19 +193,18 @@ impl HeaderState<'_> {
 pub fn header_states<'s, 'a>(cx: &'s Checker<'a>) -> &'s [Option<HeaderState<'a>>] {
     cx.facts.proxy_headers.get_or_init(|| {
         // Proxy passes come server by server: judge each server's includes once.
-        let mut server: Option<(*const Site<'a>, bool)> = None;
+        let mut server: Option<(&Site<'a>, bool)> = None;
         proxy_passes(cx)
             .iter()
             .map(|p| {
-                let here: *const Site<'a> = p.site;
                 let server_unknown = match server {
-                    Some((s, unknown)) if std::ptr::eq(s, here) => unknown,
+                    Some((s, unknown)) if std::ptr::eq(s, p.site) => unknown,
                     _ => {
                         let unknown = p
                             .site
                             .directive
                             .is_some_and(|d| missing_include(cx, d.children()));
-                        server = Some((here, unknown));
+                        server = Some((p.site, unknown));
                         unknown
                     }
                 };

@@ -92,6 +92,16 @@ pub struct NameIndex {
     regex: Vec<usize>,
 }
 
+/// `s` in lowercase: names are lowercase in nearly every config, so copy
+/// only when they are not.
+fn lowercase(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase()) {
+        s.to_ascii_lowercase().into()
+    } else {
+        s.into()
+    }
+}
+
 impl NameIndex {
     /// Names and what they stand for (a server's index), in config order.
     pub fn from_names<'n>(names: impl IntoIterator<Item = (&'n str, usize)>) -> NameIndex {
@@ -109,12 +119,7 @@ impl NameIndex {
     /// What nginx picks for `host` by name: the exact name, else the longest
     /// leading wildcard, else the longest trailing one (regexes aside).
     pub fn lookup(&self, host: &str) -> Option<usize> {
-        // Names are lowercase in nearly every config: copy only when not.
-        let host: std::borrow::Cow<str> = if host.bytes().any(|b| b.is_ascii_uppercase()) {
-            host.to_ascii_lowercase().into()
-        } else {
-            host.into()
-        };
+        let host = lowercase(host);
         if let Some(&i) = self.exact.get(host.as_ref()) {
             return Some(i);
         }
@@ -135,11 +140,7 @@ impl NameIndex {
     }
 
     pub fn add(&mut self, name: &str, server: usize) {
-        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            CompactString::from(name.to_ascii_lowercase())
-        } else {
-            CompactString::from(name)
-        };
+        let name = CompactString::from(lowercase(name).as_ref());
         match name_kind(&name) {
             NameKind::Exact | NameKind::Special => {
                 self.exact.entry(name).or_insert(server);

@@ -5,10 +5,9 @@
 //! directive: is the name known, is it allowed in this context, does it take
 //! a block, how many arguments.
 
-use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
-const TABLE: &str = include_str!("../../grammar/directives.tsv");
+use crate::syntax::names::{NameId, DIRECTIVES_TSV};
 
 /// Where a directive appears, as the table's `contexts` column names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -242,17 +241,18 @@ impl DirectiveSpec {
 }
 
 pub struct DirectiveTable {
-    by_name: HashMap<&'static str, Vec<DirectiveSpec>>,
+    /// Indexed by [`NameId`]: the parser numbers names the same way.
+    by_id: Vec<Vec<DirectiveSpec>>,
 }
 
 impl DirectiveTable {
     pub fn get() -> &'static DirectiveTable {
         static TABLE_CELL: OnceLock<DirectiveTable> = OnceLock::new();
-        TABLE_CELL.get_or_init(|| DirectiveTable::parse(TABLE))
+        TABLE_CELL.get_or_init(|| DirectiveTable::parse(DIRECTIVES_TSV))
     }
 
     fn parse(text: &'static str) -> DirectiveTable {
-        let mut by_name: HashMap<&'static str, Vec<DirectiveSpec>> = HashMap::default();
+        let mut by_id: Vec<Vec<DirectiveSpec>> = vec![Vec::new(); NameId::count()];
         for line in text.lines().skip(1) {
             let cols: Vec<&'static str> = line.split('\t').collect();
             if cols.len() < 4 {
@@ -281,13 +281,19 @@ impl DirectiveTable {
                 origin,
                 refuses_duplicates: super::validate::refuses_duplicates(cols[0], arity.flag),
             };
-            by_name.entry(cols[0]).or_default().push(spec);
+            let id = NameId::of(cols[0]).expect("names are numbered from this table");
+            by_id[id.0 as usize].push(spec);
         }
-        DirectiveTable { by_name }
+        DirectiveTable { by_id }
     }
 
     pub fn lookup(&self, name: &str) -> &[DirectiveSpec] {
-        self.by_name.get(name).map(|v| &v[..]).unwrap_or(&[])
+        NameId::of(name).map_or(&[], |id| self.rows(id))
+    }
+
+    /// The rows of a numbered name (see [`crate::syntax::Directive::name_id`]).
+    pub fn rows(&self, id: NameId) -> &[DirectiveSpec] {
+        &self.by_id[id.0 as usize]
     }
 
     /// The row that applies to `name` in `ctx`, if any.
@@ -296,17 +302,19 @@ impl DirectiveTable {
     }
 
     pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.by_name.keys().copied()
+        self.by_id
+            .iter()
+            .filter_map(|rows| rows.first().map(|s| s.name))
     }
 
     /// The closest known name, for "did you mean" (edit distance ≤ 2, or a
     /// distance under a third of the name's length).
     pub fn suggest(&self, name: &str, ctx: Context) -> Option<&'static str> {
         let limit = (name.len() / 3).clamp(1, 3);
-        self.by_name
+        self.by_id
             .iter()
-            .filter(|(_, specs)| specs.iter().any(|s| s.allowed_in(ctx)))
-            .map(|(n, _)| (edit_distance(name, n), *n))
+            .filter(|specs| specs.iter().any(|s| s.allowed_in(ctx)))
+            .map(|specs| (edit_distance(name, specs[0].name), specs[0].name))
             .filter(|(d, _)| *d <= limit)
             .min()
             .map(|(_, n)| n)

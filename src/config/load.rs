@@ -378,8 +378,8 @@ fn resolve_includes_in(
     let includes: Vec<(Span, Span, String)> = cfg
         .file(file)
         .walk()
-        .filter(|d| d.name() == "include" && d.args.len() == 1 && d.block.is_none())
-        .map(|d| (d.span, d.args[0].span, d.args[0].value.to_string()))
+        .filter(|d| d.name() == "include" && d.args().len() == 1 && d.block.is_none())
+        .map(|d| (d.span, d.args()[0].span, d.args()[0].value.to_string()))
         .collect();
     let mut new_files = Vec::new();
     for (span, arg_span, arg) in includes {

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use super::directives::Context;
 use super::load::{Config, Root};
 use crate::source::Span;
-use crate::syntax::Directive;
+use crate::syntax::{Directive, NameId};
 
 /// Directives that act where they are written and are never inherited
 /// (rewrite-module statements, content handlers, block openers).
@@ -71,21 +71,46 @@ struct Level<'a> {
     names: u128,
 }
 
-/// One hash of a directive name, read two ways: a 32-bit sort key and two
-/// Bloom filter bits of 128.
+/// A directive name as an integer sort key, and two Bloom filter bits of
+/// 128. Names nginx knows are keyed by their number, which no other name
+/// shares; other names by a hash at or above [`HASHED_KEYS`], which two
+/// names can share.
 #[derive(Clone, Copy)]
 struct NameKey {
     key: u32,
     bits: u128,
 }
 
+/// Keys from here up are hashes: their groups may mix names.
+const HASHED_KEYS: u32 = 1 << 16;
+
 impl NameKey {
     fn of(name: &str) -> NameKey {
+        match NameId::of(name) {
+            Some(id) => NameKey::from_key(u32::from(id.0)),
+            None => NameKey::hashed(name),
+        }
+    }
+
+    /// The key of a directive's own name: its number needs no lookup.
+    fn of_directive(d: &Directive) -> NameKey {
+        match d.name_id() {
+            Some(id) => NameKey::from_key(u32::from(id.0)),
+            None => NameKey::hashed(d.name()),
+        }
+    }
+
+    fn hashed(name: &str) -> NameKey {
         use std::hash::{BuildHasher, BuildHasherDefault};
         let h = BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(name);
+        NameKey::from_key(((h >> 32) as u32).max(HASHED_KEYS))
+    }
+
+    fn from_key(key: u32) -> NameKey {
+        let h = u64::from(key).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         NameKey {
-            key: (h >> 32) as u32,
-            bits: (1u128 << (h & 127)) | (1u128 << ((h >> 7) & 127)),
+            key,
+            bits: (1u128 << (h >> 57)) | (1u128 << ((h >> 50) & 127)),
         }
     }
 }
@@ -97,14 +122,22 @@ impl<'a> Level<'a> {
         let mut keyed: Vec<(u32, &'a Directive)> = own
             .iter()
             .map(|d| {
-                let k = NameKey::of(d.name());
+                let k = NameKey::of_directive(d);
                 names |= k.bits;
                 (k.key, *d)
             })
             .collect();
         // Stable, and by name after the key: two names sharing a key still
         // form two contiguous groups.
-        keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.name().cmp(b.1.name())));
+        keyed.sort_by(|a, b| {
+            a.0.cmp(&b.0).then_with(|| {
+                if a.0 < HASHED_KEYS {
+                    std::cmp::Ordering::Equal // one name per number
+                } else {
+                    a.1.name().cmp(b.1.name())
+                }
+            })
+        });
         // Both lists at their exact size: a large config has a level per
         // location, and collecting in place kept twice the room.
         own.clear();
@@ -138,6 +171,8 @@ impl<'a> Level<'a> {
         let group = &self.own[start..start + len];
         match group {
             [] => None,
+            // A number names one name: no need to look at the directives.
+            _ if k.key < HASHED_KEYS => Some(group),
             // One name under this key (all but always): two string compares.
             [first, .., last] | [first @ last] if first.name() == name && last.name() == name => {
                 Some(group)
@@ -252,7 +287,7 @@ impl Listen {
     pub fn parse(d: &Directive) -> Listen {
         let addr = d.arg(0).unwrap_or("80");
         let (address, port, unix) = parse_listen_address(addr);
-        let has = |p: &str| d.args.iter().skip(1).any(|a| a.value == p);
+        let has = |p: &str| d.args().iter().skip(1).any(|a| a.value == p);
         Listen {
             span: d.span,
             address,
@@ -380,7 +415,7 @@ impl<'a> Site<'a> {
 
     /// Where to point for a finding about the whole server.
     pub fn span(&self) -> Option<Span> {
-        self.directive.map(|d| d.name.span)
+        self.directive.map(|d| d.name_span())
     }
 
     /// Every location-like block: each block of the server, then the blocks
@@ -467,7 +502,7 @@ fn build_site<'a>(
     if listens.is_empty() {
         if let Some(d) = directive {
             listens.push(Listen {
-                span: d.name.span,
+                span: d.name_span(),
                 address: None,
                 port: 80,
                 unix: false,
@@ -482,7 +517,7 @@ fn build_site<'a>(
     let mut server_names: Vec<(&str, Span)> = own
         .iter()
         .filter(|d| d.name() == "server_name")
-        .flat_map(|d| d.args.iter().map(|a| (a.value.as_str(), a.span)))
+        .flat_map(|d| d.args().iter().map(|a| (a.value.as_str(), a.span)))
         .collect();
     // Collected from filters, both start with room for four: most servers
     // have one listen and two names.
@@ -529,7 +564,7 @@ fn blocks<'a>(
                 "limit_except" => BlockKind::LimitExcept,
                 _ => return None,
             };
-            let (modifier, pattern) = match (kind, d.args.len()) {
+            let (modifier, pattern) = match (kind, d.args().len()) {
                 (BlockKind::Location, 2) => (d.arg(0), d.arg(1).unwrap_or("")),
                 (BlockKind::Location, _) => match d.arg(0) {
                     Some(p) if p.starts_with('@') => (Some("@"), p),
@@ -574,18 +609,19 @@ mod tests {
 
     #[test]
     fn names_sharing_a_key_stay_apart() {
-        // Fx keys of real names never collided in any corpus, but a lookup
-        // must not mix two names when they do: force it with one key for all.
+        // Hashed keys (names nginx does not know) never collided in any
+        // corpus, but a lookup must not mix two names when they do: force it
+        // with one key for all.
         let parsed = crate::syntax::parse(crate::source::FileId(0), b"b 1; a 2; b 3; c 4;");
         let own: Vec<&Directive> = parsed.directives.iter().collect();
         let mut level = Level::new(own.clone(), None);
         let mut sorted = own;
         sorted.sort_by(|x, y| x.name().cmp(y.name()));
-        level.keys = vec![7; 4];
+        level.keys = vec![HASHED_KEYS + 7; 4];
         level.own = sorted;
         level.names = u128::MAX;
         let key = |name| NameKey {
-            key: 7,
+            key: HASHED_KEYS + 7,
             bits: NameKey::of(name).bits,
         };
         let args = |name| -> Vec<&str> {
@@ -608,6 +644,42 @@ mod tests {
             ["1", "3"]
         );
         assert!(level.get("d", NameKey::of("d")).is_none());
+    }
+
+    #[test]
+    fn known_names_are_keyed_by_number_and_others_above() {
+        let parsed = crate::syntax::parse(
+            crate::source::FileId(0),
+            b"root /a; my_module on; root /b; listen 80; text/html html;",
+        );
+        let keys: Vec<u32> = parsed
+            .directives
+            .iter()
+            .map(|d| NameKey::of_directive(d).key)
+            .collect();
+        let root = u32::from(NameId::of("root").unwrap().0);
+        assert_eq!(keys[0], root);
+        assert_eq!(keys[2], root);
+        assert_eq!(keys[3], u32::from(NameId::of("listen").unwrap().0));
+        assert!(keys[1] >= HASHED_KEYS && keys[4] >= HASHED_KEYS);
+        // A lookup by text finds the same key as the directive carries.
+        assert_eq!(NameKey::of("my_module").key, keys[1]);
+        let level = Level::new(parsed.directives.iter().collect(), None);
+        let roots = level.get("root", NameKey::of("root")).unwrap();
+        assert_eq!(
+            roots.iter().map(|d| d.arg(0).unwrap()).collect::<Vec<_>>(),
+            ["/a", "/b"]
+        );
+        assert_eq!(
+            level
+                .get("text/html", NameKey::of("text/html"))
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(level
+            .get("server_name", NameKey::of("server_name"))
+            .is_none());
     }
 
     const GUIDE: &str = r#"
@@ -714,7 +786,7 @@ mod tests {
         );
         let s = sites(&cfg);
         assert_eq!(s.len(), 2);
-        assert_eq!(s[0].settings.get("ssl_protocols").unwrap().args.len(), 2);
+        assert_eq!(s[0].settings.get("ssl_protocols").unwrap().args().len(), 2);
         assert_eq!(s[1].settings.value("ssl_protocols"), Some("TLSv1.3"));
         assert_eq!(header_names(&s[0].settings, "add_header"), ["x-a"]);
         assert_eq!(header_names(&s[1].settings, "add_header"), ["x-b"]);

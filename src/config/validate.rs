@@ -10,7 +10,7 @@ use super::directives::{Context, DirectiveTable};
 use super::load::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::source::Span;
-use crate::syntax::Directive;
+use crate::syntax::{Directive, NameId};
 
 /// Directives whose handler refuses a second occurrence in the same block
 /// (`"root" directive is duplicate`): the `ngx_conf_set_*_slot` family and
@@ -92,7 +92,7 @@ pub fn validate(cfg: &Config) -> Vec<Diagnostic> {
         let mut stack = vec![(cfg.root_directives(root), root.context)];
         // One map, emptied for each block: a new one per block was an
         // allocation for each of a large config's hundreds of thousands.
-        let mut seen: HashMap<&str, Span> = HashMap::default();
+        let mut seen: HashMap<NameId, Span> = HashMap::default();
         while let Some((dirs, ctx)) = stack.pop() {
             if ctx.is_data_block() {
                 continue;
@@ -131,25 +131,26 @@ fn never_read_whole(cfg: &Config, d: &Directive) -> bool {
     };
     let errors = &cfg.file(d.span.file).errors;
     // Errors are sorted by position: find the first at or after the name.
-    let i = errors.partition_point(|e| e.span.start < d.name.span.start);
+    let i = errors.partition_point(|e| e.span.start < d.name_span().start);
     errors.get(i).is_some_and(|e| e.span.start < end)
 }
 
 /// Check one directive; returns the context of its block if we should descend.
-fn check_directive<'a>(
+fn check_directive(
     table: &DirectiveTable,
-    d: &'a Directive,
+    d: &Directive,
     ctx: Context,
-    seen: &mut HashMap<&'a str, Span>,
+    seen: &mut HashMap<NameId, Span>,
     out: &mut Vec<Diagnostic>,
 ) -> Option<Context> {
     let name = d.name();
-    let specs = table.lookup(name);
-    let err = |msg: String| Diagnostic::new("SYN002", Severity::Error, d.name.span, msg);
+    let id = d.name_id();
+    let specs = id.map_or(&[][..], |id| table.rows(id));
+    let err = |msg: String| Diagnostic::new("SYN002", Severity::Error, d.name_span(), msg);
     if specs.is_empty() {
         // The parser's stand-in name for an anonymous `{` is empty and
         // zero-width (already reported); a quoted `""` is a real, unknown name.
-        if d.name.span.is_empty() {
+        if d.name_span().is_empty() {
             return None;
         }
         let mut diag = err(format!("unknown directive \"{name}\""));
@@ -168,7 +169,7 @@ fn check_directive<'a>(
             Diagnostic::new(
                 "SYN003",
                 Severity::Error,
-                d.name.span,
+                d.name_span(),
                 format!("\"{name}\" directive is not allowed here"),
             )
             .with_help(format!(
@@ -199,7 +200,7 @@ fn check_directive<'a>(
         ));
         return None;
     }
-    if !spec.arity.accepts(d.args.len()) {
+    if !spec.arity.accepts(d.args().len()) {
         out.push(Diagnostic::new(
             "SYN004",
             Severity::Error,
@@ -207,7 +208,7 @@ fn check_directive<'a>(
             format!("invalid number of arguments in \"{name}\" directive"),
         ));
     } else if spec.arity.flag && !FLAG_EXCEPTIONS.contains(&name) {
-        let v = &d.args[0];
+        let v = &d.args()[0];
         if !v.value.eq_ignore_ascii_case("on") && !v.value.eq_ignore_ascii_case("off") {
             out.push(Diagnostic::new(
                 "SYN005",
@@ -220,19 +221,19 @@ fn check_directive<'a>(
             ));
         }
     }
-    if spec.refuses_duplicates {
-        if let Some(first) = seen.get(name) {
+    if let (true, Some(id)) = (spec.refuses_duplicates, id) {
+        if let Some(first) = seen.get(&id) {
             out.push(
                 Diagnostic::new(
                     "SYN006",
                     Severity::Error,
-                    d.name.span,
+                    d.name_span(),
                     format!("\"{name}\" directive is duplicate"),
                 )
                 .with_related(*first, "first set here"),
             );
         } else {
-            seen.insert(name, d.name.span);
+            seen.insert(id, d.name_span());
         }
     }
     let block = d.block.as_ref()?;

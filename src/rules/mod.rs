@@ -147,9 +147,7 @@ pub fn run(cx: &Checker<'_>) -> Vec<Diagnostic> {
             .position(|c| *c == r.meta().code)
             .unwrap_or(FACT_FIRST.len())
     });
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(selected.len());
+    let threads = crate::parallel::cores().min(selected.len());
     let next = std::sync::atomic::AtomicUsize::new(0);
     let found: Vec<std::sync::Mutex<Vec<Diagnostic>>> =
         selected.iter().map(|_| Default::default()).collect();

@@ -7,6 +7,7 @@
 
 use compact_str::CompactString;
 
+use super::names::NameId;
 use crate::source::{FileId, Span};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,33 +37,98 @@ impl Word {
 
 #[derive(Debug, Clone)]
 pub struct Directive {
-    pub name: Word,
-    /// A boxed slice: exactly its length, 8 bytes smaller than a Vec.
-    pub args: Box<[Word]>,
+    /// The arguments, behind the name when nginx does not know the name
+    /// ([`Directive::args`] skips it). A boxed slice: exactly its length.
+    words: Box<[Word]>,
     /// Boxed: most directives have no block, and an inline one tripled
     /// the size of every directive.
     pub block: Option<Box<Block>>,
+    /// From the first byte of the name to the `;` or the block's `}`.
+    pub span: Span,
+    /// Where the name token ends (it starts where `span` does).
+    name_end: u32,
+    /// The name's number when nginx knows it, else [`UNKNOWN_NAME`] and the
+    /// name is `words[0]`. A million directives: a 2-byte number instead of
+    /// a 40-byte word each (docs/performance.md).
+    name: u16,
+    name_quote: Quote,
     /// Whether a `;` ends it (not for block directives, nor for a directive
     /// cut short by an error); [`Directive::semicolon`] gives its span. A
     /// flag rather than a stored span: a million directives, 16 bytes each.
     pub terminated: bool,
-    /// From the first byte of the name to the `;` or the block's `}`.
-    pub span: Span,
 }
 
+/// [`Directive::name`] is not a number: the name is the first word.
+const UNKNOWN_NAME: u16 = u16::MAX;
+
 impl Directive {
+    /// A directive without a block, from its name to `end` (the `;`, or
+    /// its last word when cut short). The parser sets `block` and widens
+    /// `span` when the directive opens one.
+    pub fn new(
+        name: Word,
+        args: impl ExactSizeIterator<Item = Word>,
+        end: Span,
+        terminated: bool,
+    ) -> Directive {
+        let span = name.span.to(end);
+        let (name_end, name_quote) = (name.span.end, name.quote);
+        // Collected at exact size: a boxed slice without a reallocation.
+        let (id, words) = match NameId::of(&name.value) {
+            Some(id) => (id.0, args.collect()),
+            None => (UNKNOWN_NAME, std::iter::once(name).chain(args).collect()),
+        };
+        Directive {
+            words,
+            block: None,
+            span,
+            name_end,
+            name: id,
+            name_quote,
+            terminated,
+        }
+    }
+
     pub fn name(&self) -> &str {
-        &self.name.value
+        match self.name_id() {
+            Some(id) => id.as_str(),
+            None => &self.words[0].value,
+        }
+    }
+
+    /// The name's number, when nginx knows the name.
+    pub fn name_id(&self) -> Option<NameId> {
+        (self.name != UNKNOWN_NAME).then_some(NameId(self.name))
+    }
+
+    /// The name token, quotes included.
+    pub fn name_span(&self) -> Span {
+        Span::new(
+            self.span.file,
+            self.span.start as usize,
+            self.name_end as usize,
+        )
+    }
+
+    pub fn name_quote(&self) -> Quote {
+        self.name_quote
+    }
+
+    /// The words after the name.
+    pub fn args(&self) -> &[Word] {
+        let skip = usize::from(self.name == UNKNOWN_NAME);
+        &self.words[skip..]
     }
 
     pub fn arg(&self, i: usize) -> Option<&str> {
-        self.args.get(i).map(|w| w.value.as_str())
+        self.args().get(i).map(|w| w.value.as_str())
     }
 
     /// The span of name and arguments, without the block: what a caret should underline.
     pub fn head_span(&self) -> Span {
-        let end = self.args.last().map(|a| a.span).unwrap_or(self.name.span);
-        self.name.span.to(end)
+        let name = self.name_span();
+        let end = self.args().last().map(|a| a.span).unwrap_or(name);
+        name.to(end)
     }
 
     /// The terminating `;`: the last byte of the directive's span.
@@ -136,7 +202,7 @@ mod tests {
         // A 46 MB config holds 1.4 million directives and 3.5 million words:
         // every byte here is megabytes there (docs/performance.md).
         assert!(std::mem::size_of::<Word>() <= 40);
-        assert!(std::mem::size_of::<Directive>() <= 80);
+        assert!(std::mem::size_of::<Directive>() <= 48);
     }
 
     #[test]

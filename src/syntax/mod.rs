@@ -2,9 +2,11 @@
 
 pub mod ast;
 pub mod lexer;
+pub mod names;
 pub mod parser;
 
 pub use ast::{Block, Comment, Directive, ParsedFile, Quote, SyntaxError, Word};
+pub use names::NameId;
 pub use parser::parse;
 
 /// Re-emit a file from its tokens. Equal to the input byte for byte; the
@@ -28,8 +30,8 @@ pub fn print_tree(file: &ParsedFile, src: &[u8]) -> Option<Vec<u8>> {
         .map(|c| (c.span.start, c.span.end))
         .collect();
     for d in file.walk() {
-        spans.push((d.name.span.start, d.name.span.end));
-        spans.extend(d.args.iter().map(|a| (a.span.start, a.span.end)));
+        spans.push((d.name_span().start, d.name_span().end));
+        spans.extend(d.args().iter().map(|a| (a.span.start, a.span.end)));
         if let Some(s) = d.semicolon() {
             spans.push((s.start, s.end));
         }

@@ -19,7 +19,8 @@ pub const MAX_DEPTH: usize = 100;
 /// `first` on: a vector per open block grew by doubling and was then
 /// shrunk, copying every directive of a large config three times.
 struct OpenBlock {
-    head: Option<(Word, Box<[Word]>, Span)>,
+    /// The directive that opened the block, with its `{`.
+    head: Option<(Directive, Span)>,
     first: usize,
     raw: Option<Span>,
 }
@@ -86,15 +87,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                     err(&mut errors, tok.start, tok.end, "unexpected \";\"".into());
                     continue;
                 }
-                let (name, args) = take_statement(&mut words);
-                let d = Directive {
-                    span: name.span.to(span(tok.start, tok.end)),
-                    name,
-                    args,
-                    block: None,
-                    terminated: true,
-                };
-                pending.push(d);
+                pending.push(statement(&mut words, Some(span(tok.start, tok.end))));
             }
             TokenKind::OpenBrace => {
                 if words.is_empty() {
@@ -119,20 +112,13 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                     // Keep the head as a plain directive and the body's
                     // directives at this level; remember to swallow one `}`.
                     flattened += 1;
-                    let (name, args) = take_statement(&mut words);
-                    let d = Directive {
-                        span: name.span.to(span(tok.start, tok.end)),
-                        name,
-                        args,
-                        block: None,
-                        terminated: false,
-                    };
+                    let mut d = statement(&mut words, None);
+                    d.span = d.span.to(span(tok.start, tok.end));
                     pending.push(d);
                     continue;
                 }
-                let (name, args) = take_statement(&mut words);
                 stack.push(OpenBlock {
-                    head: Some((name, args, span(tok.start, tok.end))),
+                    head: Some((statement(&mut words, None), span(tok.start, tok.end))),
                     first: pending.len(),
                     raw: None,
                 });
@@ -145,17 +131,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                 if cut_short {
                     err(&mut errors, tok.start, tok.end, "unexpected \"}\"".into());
                     // Keep the words as a directive cut short, so nothing is lost.
-                    let (name, args) = take_statement(&mut words);
-                    let d = Directive {
-                        span: name
-                            .span
-                            .to(args.last().map(|w| w.span).unwrap_or(name.span)),
-                        name,
-                        args,
-                        block: None,
-                        terminated: false,
-                    };
-                    pending.push(d);
+                    pending.push(statement(&mut words, None));
                 }
                 if flattened > 0 {
                     flattened -= 1;
@@ -189,17 +165,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                 "unexpected end of file, expecting \";\" or \"}\"".into(),
             );
         }
-        let (name, args) = take_statement(&mut words);
-        let d = Directive {
-            span: name
-                .span
-                .to(args.last().map(|w| w.span).unwrap_or(name.span)),
-            name,
-            args,
-            block: None,
-            terminated: false,
-        };
-        pending.push(d);
+        pending.push(statement(&mut words, None));
     }
     if stack.len() > 1 {
         err(
@@ -225,19 +191,21 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
     }
 }
 
-/// The statement's name and the words after it, in a vector of exactly
-/// their size (the statement buffer keeps its capacity for the next
-/// statement): large configs have a million directives, and growth slack in
-/// each adds up. `words` is not empty.
-fn take_statement(words: &mut Vec<Word>) -> (Word, Box<[Word]>) {
+/// The statement in `words` as a directive without a block, ended by the
+/// `;` at `semicolon` or else cut short after its last word. Its words are
+/// moved into a list of exactly their size (the statement buffer keeps its
+/// capacity for the next statement): large configs have a million
+/// directives, and growth slack in each adds up. `words` is not empty.
+fn statement(words: &mut Vec<Word>, semicolon: Option<Span>) -> Directive {
+    let end = semicolon.unwrap_or_else(|| words.last().expect("a statement has a name").span);
     let mut all = words.drain(..);
     let name = all.next().expect("a statement has a name");
-    (name, all.collect())
+    Directive::new(name, all, end, semicolon.is_some())
 }
 
 fn close_block(stack: &mut Vec<OpenBlock>, pending: &mut Vec<Directive>, close: Option<Span>) {
     let open = stack.pop().unwrap();
-    let (name, args, open_span) = open.head.unwrap();
+    let (mut d, open_span) = open.head.unwrap();
     let directives: Vec<Directive> = pending.drain(open.first..).collect();
     let end = close.unwrap_or_else(|| {
         directives
@@ -246,18 +214,13 @@ fn close_block(stack: &mut Vec<OpenBlock>, pending: &mut Vec<Directive>, close: 
             .or(open.raw)
             .unwrap_or(open_span)
     });
-    let d = Directive {
-        span: name.span.to(end),
-        name,
-        args,
-        block: Some(Box::new(Block {
-            open: open_span,
-            close,
-            directives,
-            raw: open.raw,
-        })),
-        terminated: false,
-    };
+    d.span = d.span.to(end);
+    d.block = Some(Box::new(Block {
+        open: open_span,
+        close,
+        directives,
+        raw: open.raw,
+    }));
     pending.push(d);
 }
 
@@ -331,7 +294,7 @@ mod tests {
         let f = p("add_header X \"a b\" 'c';");
         let d = &f.directives[0];
         assert_eq!(d.arg(1), Some("a b"));
-        assert_eq!(d.args[1].quote, Quote::Double);
+        assert_eq!(d.args()[1].quote, Quote::Double);
         assert_eq!(d.arg(2), Some("c"));
     }
 

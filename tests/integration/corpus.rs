@@ -878,7 +878,7 @@ fn read_past(path: &Path, line: usize, message: &str) -> Result<String, String> 
             return Err(format!("no statement ends on line {line}"));
         };
         let head = text(d.head_span());
-        match (&d.block, d.args.first(), d.args.last()) {
+        match (&d.block, d.args().first(), d.args().last()) {
             (Some(_), Some(first), Some(last))
                 if d.name() == "if" && message.starts_with("invalid condition") =>
             {

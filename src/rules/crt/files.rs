@@ -50,7 +50,7 @@ fn find_pairs<'a>(cx: &Checker<'a>) -> Vec<Pair<'a>> {
                 .all(name)
                 .iter()
                 .map(|d| {
-                    let arg = d.args.first()?;
+                    let arg = d.args().first()?;
                     let path = cx.resolve(site, &arg.value)?;
                     Some(Named { arg, path })
                 })
@@ -149,7 +149,7 @@ pub fn key_files<'s, 'a>(cx: &'s Checker<'a>) -> &'s [FileUse<'a>] {
 /// Every `ssl_password_file` in effect on a server, once.
 pub fn password_files<'a>(cx: &Checker<'a>) -> Vec<FileUse<'a>> {
     group(cx.sites.iter().filter_map(|site| {
-        let arg = site.settings.get("ssl_password_file")?.args.first()?;
+        let arg = site.settings.get("ssl_password_file")?.args().first()?;
         let path = cx.resolve(site, &arg.value)?;
         Some(Named { arg, path })
     }))

@@ -59,7 +59,7 @@ impl Rule for HstsMaxAgeTooShort {
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let min = cx.spec.hsts_min_age;
         for d in hsts_directives(cx) {
-            let Some(value) = d.args.get(1) else {
+            let Some(value) = d.args().get(1) else {
                 continue;
             };
             // A value computed per request cannot be judged here.

@@ -51,10 +51,10 @@ impl Rule for HstsWithoutAlways {
         for d in hsts_directives(cx) {
             // Three arguments with a third that is not `always` is a syntax
             // problem nginx reports itself.
-            if d.args.len() != 2 {
+            if d.args().len() != 2 {
                 continue;
             }
-            let last = d.args[1].span;
+            let last = d.args()[1].span;
             out.push(
                 Self::META
                     .at(

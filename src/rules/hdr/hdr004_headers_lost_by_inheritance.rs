@@ -175,7 +175,7 @@ fn merge<'a>(losses: &mut Vec<Loss<'a>>, index: &mut HashMap<Span, usize>, loss:
 fn describe(l: &Location<'_>) -> String {
     let head = l
         .directive
-        .args
+        .args()
         .iter()
         .map(|a| a.value.as_str())
         .collect::<Vec<_>>()

@@ -69,7 +69,7 @@ impl Rule for ServerTokensOn {
             if d.name() != "server_tokens" || !seen.insert(d.span) {
                 return;
             }
-            let Some(arg) = d.args.first() else {
+            let Some(arg) = d.args().first() else {
                 return;
             };
             let value = arg.value.to_ascii_lowercase();
@@ -126,14 +126,14 @@ fn unset(cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
             };
             let diag = match http {
                 Some(http) => {
-                    let mut diag = ServerTokensOn::META.at(http.name.span, message);
+                    let mut diag = ServerTokensOn::META.at(http.name_span(), message);
                     if let Some(fix) = insert_first(cx, http) {
                         diag = diag.with_fix(fix);
                     }
                     diag
                 }
                 None => ServerTokensOn::META
-                    .at(server.name.span, message)
+                    .at(server.name_span(), message)
                     .with_help(
                         "set `server_tokens off;` in the http block that includes this file",
                     ),

@@ -98,13 +98,13 @@ const HEADER_DIRECTIVES: &[&str] = &[
 
 fn header_values(d: &Directive) -> Vec<(String, &Word)> {
     match d.name() {
-        "add_header" | "add_trailer" => match (d.arg(0), d.args.get(1)) {
+        "add_header" | "add_trailer" => match (d.arg(0), d.args().get(1)) {
             (Some(name), Some(value)) => vec![(name.to_string(), value)],
             _ => Vec::new(),
         },
         "more_set_headers" | "more_set_input_headers" => {
             let mut out = Vec::new();
-            let mut args = d.args.iter();
+            let mut args = d.args().iter();
             while let Some(a) = args.next() {
                 match a.value.as_str() {
                     "-s" | "-t" => {

@@ -53,7 +53,7 @@ pub fn is_hsts(d: &Directive) -> bool {
 pub fn sends_hsts(settings: &Settings<'_>) -> bool {
     settings.all("add_header").iter().any(|d| is_hsts(d))
         || settings.all("more_set_headers").iter().any(|d| {
-            d.args.iter().any(|a| {
+            d.args().iter().any(|a| {
                 a.value
                     .split_once(':')
                     .is_some_and(|(h, _)| h.trim().eq_ignore_ascii_case(HSTS))

@@ -67,7 +67,7 @@ impl Rule for ForwardedProtoHardcoded {
                 .chain(site.all_locations().into_iter().map(|l| &l.settings));
             for settings in levels {
                 for (name, d) in settings.headers(super::PSH) {
-                    let Some(value) = d.args.get(1) else {
+                    let Some(value) = d.args().get(1) else {
                         continue;
                     };
                     if name != "x-forwarded-proto"

@@ -66,7 +66,7 @@ impl Rule for HostFromHttpHost {
         let mut seen = HashSet::default();
         for file in &cx.cfg.files {
             for d in file.walk().filter(|d| d.name() == super::PSH) {
-                let (Some(name), Some(value)) = (d.arg(0), d.args.get(1)) else {
+                let (Some(name), Some(value)) = (d.arg(0), d.args().get(1)) else {
                     continue;
                 };
                 if !name.eq_ignore_ascii_case("host") || !seen.insert(d.span) {

@@ -87,7 +87,7 @@ impl Rule for ProxyPassVariableHost {
         let maps = map_values(cx);
         let sockets = sockets(cx);
         for p in super::proxy_passes(cx) {
-            let Some(url) = p.directive.args.first() else {
+            let Some(url) = p.directive.args().first() else {
                 continue;
             };
             if !url.value.contains('$') || internal(p) {
@@ -191,7 +191,7 @@ impl<'a> Scope<'a> {
             add_sets(&l.own);
             for c in l.children.iter().filter(|c| c.kind == BlockKind::If) {
                 add_sets(&c.own);
-                if c.directive.args.iter().any(|a| a.value.starts_with('~')) {
+                if c.directive.args().iter().any(|a| a.value.starts_with('~')) {
                     regexes.push(c.directive);
                 }
             }
@@ -212,15 +212,15 @@ impl<'a> Scope<'a> {
     /// The regex source of a location or `if` directive.
     fn regex_of(d: &'a Directive) -> &'a str {
         if d.name() == "location" {
-            d.args.last().map(|a| a.value.as_str()).unwrap_or("")
+            d.args().last().map(|a| a.value.as_str()).unwrap_or("")
         } else {
             // if ($var ~ regex) — the word after the operator, without ')'.
-            let i = d.args.iter().position(|a| a.value.starts_with('~'));
+            let i = d.args().iter().position(|a| a.value.starts_with('~'));
             let w = i.and_then(|i| {
-                let op = &d.args[i].value;
+                let op = &d.args()[i].value;
                 let rest = op.trim_start_matches(['~', '*']);
                 if rest.is_empty() {
-                    d.args.get(i + 1).map(|a| a.value.as_str())
+                    d.args().get(i + 1).map(|a| a.value.as_str())
                 } else {
                     Some(rest)
                 }

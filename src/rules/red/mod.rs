@@ -47,7 +47,7 @@ pub enum Cond {
 impl Cond {
     pub fn parse(d: &Directive) -> Cond {
         let joined = d
-            .args
+            .args()
             .iter()
             .map(|a| a.value.as_str())
             .collect::<Vec<_>>()
@@ -148,7 +148,7 @@ fn is_absolute(url: &str) -> bool {
 pub fn as_redirect<'a>(d: &'a Directive, cond: Cond) -> Option<Redirect<'a>> {
     match d.name() {
         "return" => {
-            let (code, url) = match &d.args[..] {
+            let (code, url) = match d.args() {
                 [url] if is_absolute(&url.value) => (302, url),
                 [code, url, ..] => (code.value.parse().ok()?, url),
                 _ => return None,
@@ -165,7 +165,7 @@ pub fn as_redirect<'a>(d: &'a Directive, cond: Cond) -> Option<Redirect<'a>> {
             })
         }
         "rewrite" => {
-            let (re, url) = (d.args.first()?, d.args.get(1)?);
+            let (re, url) = (d.args().first()?, d.args().get(1)?);
             if !matches_everything(&re.value) || !is_absolute(&url.value) {
                 return None;
             }

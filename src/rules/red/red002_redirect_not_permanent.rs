@@ -88,22 +88,22 @@ impl Rule for RedirectNotPermanent {
 fn where_code(r: &Redirect<'_>) -> (Span, &'static str) {
     let d = r.directive;
     if r.rewrite {
-        match d.args.get(2) {
+        match d.args().get(2) {
             Some(flag) if flag.value == "redirect" => (flag.span, "from `rewrite … redirect`"),
             Some(flag) => (flag.span, "from a rewrite to an absolute URL"),
             None => (r.url.span, "from a rewrite to an absolute URL"),
         }
-    } else if d.args.len() == 1 {
+    } else if d.args().len() == 1 {
         (r.url.span, "from `return URL` without a code")
     } else {
-        (d.args[0].span, "")
+        (d.args()[0].span, "")
     }
 }
 
 fn fix(r: &Redirect<'_>) -> Fix {
     let d = r.directive;
     let (span, replacement, message) = if r.rewrite {
-        match d.args.get(2) {
+        match d.args().get(2) {
             Some(flag) => (flag.span, "permanent".to_string(), "use `permanent`"),
             None => (
                 Span {
@@ -114,7 +114,7 @@ fn fix(r: &Redirect<'_>) -> Fix {
                 "add `permanent`",
             ),
         }
-    } else if d.args.len() == 1 {
+    } else if d.args().len() == 1 {
         (
             Span {
                 end: r.url.span.start,
@@ -124,9 +124,9 @@ fn fix(r: &Redirect<'_>) -> Fix {
             "answer 301",
         )
     } else if r.code == 307 {
-        (d.args[0].span, "308".to_string(), "answer 308")
+        (d.args()[0].span, "308".to_string(), "answer 308")
     } else {
-        (d.args[0].span, "301".to_string(), "answer 301")
+        (d.args()[0].span, "301".to_string(), "answer 301")
     };
     Fix {
         message: message.to_string(),

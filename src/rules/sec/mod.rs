@@ -199,10 +199,10 @@ pub fn location_parts(d: &Directive) -> Option<(Option<&str>, &Word)> {
     if d.name() != "location" {
         return None;
     }
-    match d.args.len() {
-        2 => Some((d.arg(0), &d.args[1])),
+    match d.args().len() {
+        2 => Some((d.arg(0), &d.args()[1])),
         1 => {
-            let w = &d.args[0];
+            let w = &d.args()[0];
             let glued = ["=", "^~", "~*", "~"]
                 .into_iter()
                 .find(|m| w.value.len() > m.len() && w.value.starts_with(m));
@@ -219,13 +219,13 @@ pub fn block_regex(d: &Directive) -> Option<&str> {
         "location" => {
             let (modifier, path) = location_parts(d)?;
             match modifier {
-                Some(m @ ("~" | "~*")) if d.args.len() == 1 => Some(&path.value[m.len()..]),
+                Some(m @ ("~" | "~*")) if d.args().len() == 1 => Some(&path.value[m.len()..]),
                 Some("~" | "~*") => Some(&path.value),
                 _ => None,
             }
         }
         "if" => {
-            let mut args: Vec<&str> = d.args.iter().map(|a| a.value.as_str()).collect();
+            let mut args: Vec<&str> = d.args().iter().map(|a| a.value.as_str()).collect();
             if let Some(first) = args.first_mut() {
                 *first = first.strip_prefix('(').unwrap_or(first);
             }

@@ -75,7 +75,7 @@ impl Rule for AliasTraversal {
             if d.name() != "alias" {
                 return;
             }
-            let Some(alias) = d.args.first() else {
+            let Some(alias) = d.args().first() else {
                 return;
             };
             // The nearest enclosing location decides (alias is not allowed

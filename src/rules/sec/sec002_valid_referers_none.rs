@@ -58,16 +58,16 @@ impl Rule for ValidReferersNone {
             if d.name() != "valid_referers" || !seen.insert(d.span) {
                 return;
             }
-            let Some(pos) = d.args.iter().position(|a| a.value == "none") else {
+            let Some(pos) = d.args().iter().position(|a| a.value == "none") else {
                 return;
             };
-            let none = &d.args[pos];
+            let none = &d.args()[pos];
             // Remove the word and the whitespace before it, when only
             // whitespace separates it from the previous word.
             let prev_end = if pos == 0 {
-                d.name.span.end
+                d.name_span().end
             } else {
-                d.args[pos - 1].span.end
+                d.args()[pos - 1].span.end
             } as usize;
             let bytes = &cx.cfg.sources.get(none.span.file).bytes;
             let gap = &bytes[prev_end..none.span.start as usize];
@@ -92,7 +92,7 @@ impl Rule for ValidReferersNone {
                 )
                 .with_help("drop `none` and list only the sites that may refer");
             // `valid_referers` needs at least one value left.
-            if d.args.len() > 1 {
+            if d.args().len() > 1 {
                 diag = diag.with_fix(fix);
             }
             out.push(diag);

@@ -114,25 +114,25 @@ fn sink(d: &Directive) -> Option<Sink<'_>> {
     };
     match d.name() {
         "add_header" => Some(Sink {
-            value: d.args.get(1)?,
+            value: d.args().get(1)?,
             what: What::ResponseHeader(d.arg(0)?),
             chars: CLIENT,
         }),
         "proxy_set_header" => Some(Sink {
-            value: d.args.get(1)?,
+            value: d.args().get(1)?,
             what: What::BackendHeader(d.arg(0)?),
             chars: BACKEND,
         }),
         "proxy_pass" => Some(Sink {
-            value: d.args.first()?,
+            value: d.args().first()?,
             what: What::RequestLine,
             chars: BACKEND,
         }),
         "return" => {
-            let (value, code) = match d.args.len() {
-                1 if redirect_url(d.arg(0)?) => (&d.args[0], "302"),
+            let (value, code) = match d.args().len() {
+                1 if redirect_url(d.arg(0)?) => (&d.args()[0], "302"),
                 2 if matches!(d.arg(0)?, "301" | "302" | "303" | "307" | "308") => {
-                    (&d.args[1], d.arg(0)?)
+                    (&d.args()[1], d.arg(0)?)
                 }
                 _ => return None,
             };
@@ -143,7 +143,7 @@ fn sink(d: &Directive) -> Option<Sink<'_>> {
             })
         }
         "rewrite" => {
-            let value = d.args.get(1)?;
+            let value = d.args().get(1)?;
             let redirect =
                 matches!(d.arg(2), Some("redirect" | "permanent")) || redirect_url(&value.value);
             redirect.then_some(Sink {

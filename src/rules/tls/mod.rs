@@ -88,7 +88,7 @@ pub fn version_label(version: Option<NginxVersion>) -> String {
 /// included), else nginx's default for the configured version.
 pub fn effective_protocols<'a>(cx: &Checker<'_>, site: &Site<'a>) -> Vec<&'a str> {
     match site.settings.get("ssl_protocols") {
-        Some(d) => d.args.iter().map(|a| a.value.as_str()).collect(),
+        Some(d) => d.args().iter().map(|a| a.value.as_str()).collect(),
         None => default_protocols(cx.nginx_version()).to_vec(),
     }
 }
@@ -265,7 +265,7 @@ pub fn site_span(site: &Site<'_>) -> Option<Span> {
                 .map(|l| l.span)
         })
         .or_else(|| site.listens.first().map(|l| l.span))
-        .or_else(|| site.own.first().map(|d| d.name.span))
+        .or_else(|| site.own.first().map(|d| d.name_span()))
 }
 
 /// Whether `d` is written in the server block itself (not pulled in by an

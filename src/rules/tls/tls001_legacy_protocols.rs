@@ -49,7 +49,7 @@ impl Rule for LegacyProtocols {
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         for d in super::effective_protocol_directives(cx) {
             let bad: Vec<&str> = d
-                .args
+                .args()
                 .iter()
                 .map(|a| a.value.as_str())
                 .filter(|v| super::PROTOCOLS.contains(v) && !cx.spec.protocols.contains(v))
@@ -58,7 +58,7 @@ impl Rule for LegacyProtocols {
                 continue;
             }
             let first_bad = d
-                .args
+                .args()
                 .iter()
                 .find(|a| bad.contains(&a.value.as_str()))
                 .unwrap();
@@ -79,7 +79,7 @@ impl Rule for LegacyProtocols {
 
 /// Replace the arguments (not the directive), so comments and layout stay.
 fn fix(d: &Directive, protocols: &[&str]) -> Fix {
-    let span = d.args[0].span.to(d.args.last().unwrap().span);
+    let span = d.args()[0].span.to(d.args().last().unwrap().span);
     Fix {
         message: format!("set `ssl_protocols {}`", protocols.join(" ")),
         applicability: Applicability::Safe,

@@ -79,7 +79,7 @@ impl Rule for WeakCipherSuites {
         // Thousands of servers usually share a handful of cipher strings.
         let mut analysed: rustc_hash::FxHashMap<&str, Findings> = Default::default();
         for d in super::effective_directives(cx, "ssl_ciphers") {
-            let Some(arg) = d.args.first() else {
+            let Some(arg) = d.args().first() else {
                 continue;
             };
             let found = analysed

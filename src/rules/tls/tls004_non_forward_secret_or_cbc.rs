@@ -83,7 +83,7 @@ impl Rule for NonForwardSecretOrCbc {
             };
             let wanted =
                 "use Mozilla's intermediate suites (ECDHE with AES-GCM or ChaCha20)".to_string();
-            match directive.and_then(|d| d.args.first()) {
+            match directive.and_then(|d| d.args().first()) {
                 Some(arg) => {
                     let replacement = super::requote(arg, MOZILLA_INTERMEDIATE_CIPHERS);
                     out.push(

@@ -74,7 +74,7 @@ impl Rule for PreferServerCiphers {
             }
             match site.settings.get("ssl_prefer_server_ciphers") {
                 Some(d) => {
-                    let Some(arg) = d.args.first() else {
+                    let Some(arg) = d.args().first() else {
                         continue;
                     };
                     if arg.value.eq_ignore_ascii_case("on") == want || !seen.insert(d.span) {

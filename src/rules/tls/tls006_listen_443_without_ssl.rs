@@ -88,7 +88,7 @@ impl Rule for Listen443WithoutSsl {
                     .own
                     .iter()
                     .find(|d| d.span == listen.span)
-                    .and_then(|d| d.args.first())
+                    .and_then(|d| d.args().first())
                 else {
                     continue;
                 };

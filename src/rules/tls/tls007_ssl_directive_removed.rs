@@ -120,7 +120,7 @@ fn fix(cx: &Checker<'_>, d: &Directive) -> Option<Fix> {
                     .own
                     .iter()
                     .find(|o| o.span == listen.span)
-                    .and_then(|o| o.args.first())?;
+                    .and_then(|o| o.args().first())?;
                 edits.push(Edit {
                     span: Span {
                         file: addr.span.file,

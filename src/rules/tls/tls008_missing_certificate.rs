@@ -106,7 +106,7 @@ impl Rule for MissingCertificate {
                 if !seen.insert(cert.span) {
                     continue;
                 }
-                let Some(arg) = cert.args.first() else {
+                let Some(arg) = cert.args().first() else {
                     continue;
                 };
                 let message = format!(
@@ -128,7 +128,7 @@ fn tls_span(site: &Site<'_>) -> Option<(Span, &'static str)> {
             .own
             .iter()
             .find(|d| d.span == listen.span)
-            .and_then(|d| d.args.iter().skip(1).find(|a| a.value == word));
+            .and_then(|d| d.args().iter().skip(1).find(|a| a.value == word));
         if let Some(arg) = arg {
             return Some((
                 arg.span,

@@ -61,7 +61,7 @@ impl Rule for WeakDhparam {
             let Some(d) = site.settings.get("ssl_dhparam") else {
                 continue;
             };
-            let Some(arg) = d.args.first() else {
+            let Some(arg) = d.args().first() else {
                 continue;
             };
             if !seen.insert(d.span) {

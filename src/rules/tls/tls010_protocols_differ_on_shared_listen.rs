@@ -107,8 +107,8 @@ fn join(set: &BTreeSet<&str>) -> String {
 fn own_protocols(site: &Site<'_>) -> Option<Span> {
     let d = site.settings.get("ssl_protocols")?;
     site.own.iter().any(|o| o.span == d.span).then(|| {
-        let first = d.args.first().map_or(d.name.span, |a| a.span);
-        let last = d.args.last().map_or(d.name.span, |a| a.span);
+        let first = d.args().first().map_or(d.name_span(), |a| a.span);
+        let last = d.args().last().map_or(d.name_span(), |a| a.span);
         first.to(last)
     })
 }

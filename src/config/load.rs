@@ -13,6 +13,7 @@ use super::directives::{Context, DirectiveTable};
 use super::include::{expand_glob, full_path, is_glob};
 use crate::diag::{Diagnostic, Severity};
 use crate::source::{FileId, SourceMap, Span};
+use crate::syntax::names::ids;
 use crate::syntax::{self, Directive, ParsedFile};
 
 /// Files larger than this are refused (nginx configs are kilobytes; this
@@ -64,7 +65,7 @@ impl Config {
 
     fn expand_into<'a>(&'a self, dirs: &'a [Directive], out: &mut Vec<&'a Directive>, depth: u32) {
         for d in dirs {
-            if d.name() == "include" {
+            if d.is(ids::INCLUDE) {
                 if let Some(files) = self.includes.get(&d.span) {
                     // Cycles are cut when loading; the depth guard is belt and braces.
                     if depth < 64 {
@@ -378,7 +379,7 @@ fn resolve_includes_in(
     let includes: Vec<(Span, Span, String)> = cfg
         .file(file)
         .walk()
-        .filter(|d| d.name() == "include" && d.args().len() == 1 && d.block.is_none())
+        .filter(|d| d.is(ids::INCLUDE) && d.args().len() == 1 && d.block.is_none())
         .map(|d| (d.span, d.args()[0].span, d.args()[0].value.to_string()))
         .collect();
     let mut new_files = Vec::new();
@@ -473,7 +474,7 @@ fn cut_include_bombs(cfg: &mut Config) {
     let mut edges: Vec<Vec<Span>> = vec![Vec::new(); n];
     for (i, f) in cfg.files.iter().enumerate() {
         for d in f.walk() {
-            if d.name() == "include" && cfg.includes.contains_key(&d.span) {
+            if d.is(ids::INCLUDE) && cfg.includes.contains_key(&d.span) {
                 edges[i].push(d.span);
             } else {
                 own[i] += 1;
@@ -649,10 +650,7 @@ pub fn guess_context(dirs: &[Directive]) -> Context {
     {
         return Context::Main;
     }
-    if dirs
-        .iter()
-        .any(|d| d.name() == "server" && d.block.is_some())
-    {
+    if dirs.iter().any(|d| d.is(ids::SERVER) && d.block.is_some()) {
         return Context::Http;
     }
     if names.contains(&"location") {

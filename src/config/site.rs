@@ -14,6 +14,7 @@ use std::sync::Arc;
 use super::directives::Context;
 use super::load::{Config, Root};
 use crate::source::Span;
+use crate::syntax::names::ids;
 use crate::syntax::{Directive, NameId};
 
 /// Directives that act where they are written and are never inherited
@@ -197,13 +198,14 @@ impl<'a> Settings<'a> {
         let settings: Vec<&'a Directive> =
             own.iter().copied().filter(|d| d.block.is_none()).collect();
         let mut level = Level::new(settings, parent.0.clone());
+        let inherit = NameKey::from_key(u32::from(ids::ADD_HEADER_INHERIT.0));
+        let add_header = NameKey::from_key(u32::from(ids::ADD_HEADER.0));
         let header_mode = level
-            .get("add_header_inherit", NameKey::of("add_header_inherit"))
+            .get("add_header_inherit", inherit)
             .or_else(|| Some(parent.all("add_header_inherit")))
             .and_then(|v| v.last())
             .and_then(|d| d.arg(0))
             .unwrap_or("on");
-        let add_header = NameKey::of("add_header");
         match header_mode {
             // `off`: nothing from outer levels, even when this level sets none.
             "off" => {
@@ -447,10 +449,7 @@ fn sites_in_root<'a>(cfg: &'a Config, root: &'a Root, out: &mut Vec<Site<'a>>) {
     let top = cfg.root_directives(root);
     match root.context {
         Context::Main => {
-            for http in top
-                .iter()
-                .filter(|d| d.name() == "http" && d.block.is_some())
-            {
+            for http in top.iter().filter(|d| d.is(ids::HTTP) && d.block.is_some()) {
                 let own = cfg.expand(http.children());
                 let settings = Settings::merge(&Settings::default(), &own);
                 servers(cfg, root, &own, &settings, out);
@@ -475,7 +474,7 @@ fn servers<'a>(
     let servers: Vec<&'a Directive> = http
         .iter()
         .copied()
-        .filter(|d| d.name() == "server" && d.block.is_some())
+        .filter(|d| d.is(ids::SERVER) && d.block.is_some())
         .collect();
     // Servers are modelled independently: on every core when there are many.
     out.extend(crate::parallel::map(
@@ -496,7 +495,7 @@ fn build_site<'a>(
     let settings = Settings::merge(inherited, &own);
     let mut listens: Vec<Listen> = own
         .iter()
-        .filter(|d| d.name() == "listen")
+        .filter(|d| d.is(ids::LISTEN))
         .map(|d| Listen::parse(d))
         .collect();
     if listens.is_empty() {
@@ -516,7 +515,7 @@ fn build_site<'a>(
     }
     let mut server_names: Vec<(&str, Span)> = own
         .iter()
-        .filter(|d| d.name() == "server_name")
+        .filter(|d| d.is(ids::SERVER_NAME))
         .flat_map(|d| d.args().iter().map(|a| (a.value.as_str(), a.span)))
         .collect();
     // Collected from filters, both start with room for four: most servers

@@ -96,6 +96,12 @@ impl Directive {
         }
     }
 
+    /// Whether this is the directive `id` names (`d.is(ids::INCLUDE)`):
+    /// an integer compare, and a misspelt name does not compile.
+    pub fn is(&self, id: NameId) -> bool {
+        self.name == id.0
+    }
+
     /// The name's number, when nginx knows the name.
     pub fn name_id(&self) -> Option<NameId> {
         (self.name != UNKNOWN_NAME).then_some(NameId(self.name))

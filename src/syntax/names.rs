@@ -6,54 +6,48 @@
 //! number, without hashing the name again. Names nginx does not know (typos,
 //! third-party modules, the keys of `map` and `types` blocks) keep their text
 //! in the directive itself ([`super::Directive::name`]).
-
-use rustc_hash::FxHashMap;
-use std::sync::OnceLock;
+//!
+//! `build.rs` lays the table out from `grammar/directives.tsv` at compile
+//! time: [`NAMES`] in table order, an open-addressing table of their numbers
+//! keyed by [`name_slot::slot`], and a constant per name in [`ids`].
 
 /// The directive table (`grammar/directives.tsv`), embedded in the binary;
 /// [`crate::config::directives`] reads its other columns.
 pub(crate) const DIRECTIVES_TSV: &str = include_str!("../../grammar/directives.tsv");
 
+#[path = "name_slot.rs"]
+mod name_slot;
+use name_slot::{slot, SLOTS};
+
 /// A known directive name: its position among the table's distinct names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NameId(pub u16);
 
-struct KnownNames {
-    names: Vec<&'static str>,
-    ids: FxHashMap<&'static str, NameId>,
-}
-
-fn known() -> &'static KnownNames {
-    static KNOWN: OnceLock<KnownNames> = OnceLock::new();
-    KNOWN.get_or_init(|| {
-        let mut names = Vec::new();
-        let mut ids = FxHashMap::default();
-        for line in DIRECTIVES_TSV.lines().skip(1) {
-            let name = line.split('\t').next().unwrap_or("");
-            if name.is_empty() || ids.contains_key(name) {
-                continue;
-            }
-            let id = NameId(u16::try_from(names.len()).expect("under 65,536 directive names"));
-            ids.insert(name, id);
-            names.push(name);
-        }
-        KnownNames { names, ids }
-    })
-}
+include!(concat!(env!("OUT_DIR"), "/names.rs"));
 
 impl NameId {
     /// The number of a name the table knows.
     pub fn of(name: &str) -> Option<NameId> {
-        known().ids.get(name).copied()
+        let mut i = slot(name.as_bytes());
+        loop {
+            let id = TABLE[i];
+            if id == u16::MAX {
+                return None;
+            }
+            if NAMES[id as usize] == name {
+                return Some(NameId(id));
+            }
+            i = (i + 1) & (SLOTS - 1);
+        }
     }
 
     pub fn as_str(self) -> &'static str {
-        known().names[self.0 as usize]
+        NAMES[self.0 as usize]
     }
 
     /// How many names the table knows (ids are `0..count()`).
     pub fn count() -> usize {
-        known().names.len()
+        NAMES.len()
     }
 }
 
@@ -74,10 +68,32 @@ mod tests {
         for name in distinct {
             assert_eq!(NameId::of(name).unwrap().as_str(), name);
         }
-        assert_eq!(NameId::of("server_name").unwrap().as_str(), "server_name");
+        assert_eq!(ids::SERVER_NAME.as_str(), "server_name");
+        assert_eq!(NameId::of("proxy_pass"), Some(ids::PROXY_PASS));
         assert_eq!(NameId::of("nosuch"), None);
         assert_eq!(NameId::of(""), None);
         // Case matters: nginx compares names byte for byte.
         assert_eq!(NameId::of("Server_Name"), None);
+        assert_eq!(NameId::of("server_nam"), None);
+        assert_eq!(NameId::of("server_namex"), None);
+    }
+
+    #[test]
+    fn probes_stay_short() {
+        // The hash reads five bytes: check no pile-up makes lookups slow.
+        let longest = NAMES
+            .iter()
+            .map(|n| {
+                let mut i = slot(n.as_bytes());
+                let mut steps = 1;
+                while NAMES[TABLE[i] as usize] != *n {
+                    i = (i + 1) & (SLOTS - 1);
+                    steps += 1;
+                }
+                steps
+            })
+            .max()
+            .unwrap();
+        assert!(longest <= 8, "a name takes {longest} probes");
     }
 }

@@ -6,6 +6,7 @@ use crate::diag::{Applicability, Diagnostic, Fix, Severity};
 use crate::rule;
 use crate::rules::tls::{site_span, written_in_server};
 use crate::rules::{Checker, Rule, RuleMeta};
+use crate::syntax::names::ids;
 use crate::syntax::Directive;
 
 rule! {
@@ -159,13 +160,13 @@ fn anchor<'a>(site: &Site<'a>) -> Option<&'a Directive> {
     let written = |d: &&&'a Directive| written_in_server(site, d) && d.terminated;
     site.own
         .iter()
-        .filter(|d| d.name().starts_with("ssl_") || d.name() == "server_name")
+        .filter(|d| d.name().starts_with("ssl_") || d.is(ids::SERVER_NAME))
         .filter(written)
         .max_by_key(|d| d.span.start)
         .or_else(|| {
             site.own
                 .iter()
-                .filter(|d| d.name() == "listen")
+                .filter(|d| d.is(ids::LISTEN))
                 .filter(written)
                 .max_by_key(|d| d.span.start)
         })

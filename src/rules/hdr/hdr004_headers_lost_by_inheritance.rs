@@ -7,6 +7,7 @@ use crate::rule;
 use crate::rules::tls::indent_of;
 use crate::rules::{Checker, Rule, RuleMeta};
 use crate::source::Span;
+use crate::syntax::names::ids;
 use crate::syntax::Directive;
 
 rule! {
@@ -133,7 +134,7 @@ fn lost<'a>(
     settings: &Settings<'a>,
     what: impl FnOnce() -> String,
 ) -> Option<Loss<'a>> {
-    let at = *own.iter().find(|d| d.name() == "add_header")?;
+    let at = *own.iter().find(|d| d.is(ids::ADD_HEADER))?;
     if settings.value("add_header_inherit") == Some("off") {
         return None;
     }

@@ -7,6 +7,7 @@ use crate::rules::sec::walk_http;
 use crate::rules::tls::indent_of;
 use crate::rules::{Checker, Profile, Rule, RuleMeta};
 use crate::source::Span;
+use crate::syntax::names::ids;
 use crate::syntax::Directive;
 
 rule! {
@@ -104,14 +105,14 @@ fn unset(cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let levels: Vec<(Option<&Directive>, Vec<&Directive>)> = match root.context {
             Context::Main => top
                 .iter()
-                .filter(|d| d.name() == "http" && d.block.is_some())
+                .filter(|d| d.is(ids::HTTP) && d.block.is_some())
                 .map(|d| (Some(*d), cx.cfg.expand(d.children())))
                 .collect(),
             Context::Http => vec![(None, top)],
             _ => continue,
         };
         for (http, dirs) in levels {
-            if dirs.iter().any(|d| d.name() == "server_tokens") {
+            if dirs.iter().any(|d| d.is(ids::SERVER_TOKENS)) {
                 continue;
             }
             // The first server of this level that uses the default.

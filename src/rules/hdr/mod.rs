@@ -27,6 +27,7 @@ use super::{Checker, Rule};
 use crate::config::site::{Settings, Site};
 use crate::diag::Edit;
 use crate::source::Span;
+use crate::syntax::names::ids;
 use crate::syntax::Directive;
 
 /// Every HDR rule, in code order.
@@ -45,7 +46,7 @@ pub const HSTS: &str = "Strict-Transport-Security";
 
 /// `add_header Strict-Transport-Security …`.
 pub fn is_hsts(d: &Directive) -> bool {
-    d.name() == "add_header" && d.arg(0).is_some_and(|h| h.eq_ignore_ascii_case(HSTS))
+    d.is(ids::ADD_HEADER) && d.arg(0).is_some_and(|h| h.eq_ignore_ascii_case(HSTS))
 }
 
 /// Whether HSTS is sent with these settings: by `add_header`, or by

@@ -5,6 +5,7 @@ use crate::diag::Diagnostic;
 use crate::rule;
 use crate::rules::crt::files::key_files;
 use crate::rules::{Checker, Rule, RuleMeta};
+use crate::syntax::names::ids;
 
 /// Who runs nginx's workers when the main config has no `user` directive:
 /// the build default (`nobody`) or the distribution's packaging user.
@@ -123,7 +124,7 @@ fn nginx_users(cx: &Checker<'_>) -> Vec<String> {
         .iter()
         .filter(|r| r.context == Context::Main)
         .flat_map(|r| cx.cfg.root_directives(r))
-        .find(|d| d.name() == "user")
+        .find(|d| d.is(ids::USER))
         .and_then(|d| d.arg(0))
         .map(str::to_string);
     match configured {

@@ -17,6 +17,7 @@ pub use prx005_proxy_pass_variable_host::ProxyPassVariableHost;
 use super::{Checker, Rule};
 use crate::config::site::{BlockKind, Location, Site};
 use crate::source::Span;
+use crate::syntax::names::ids;
 use crate::syntax::Directive;
 
 /// Every PRX rule, in code order.
@@ -89,7 +90,7 @@ fn collect<'s, 'a>(
     out: &mut Vec<ProxyPass<'s, 'a>>,
 ) {
     chain.push(l);
-    for d in l.own.iter().filter(|d| d.name() == "proxy_pass") {
+    for d in l.own.iter().filter(|d| d.is(ids::PROXY_PASS)) {
         out.push(ProxyPass {
             site,
             chain: chain.clone(),
@@ -117,7 +118,7 @@ fn unknown_include(cx: &Checker<'_>, p: &ProxyPass<'_, '_>, server_unknown: bool
 /// Whether `dirs` include a plain path that could not be read.
 fn missing_include(cx: &Checker<'_>, dirs: &[Directive]) -> bool {
     dirs.iter().any(|d| {
-        d.name() == "include"
+        d.is(ids::INCLUDE)
             && d.arg(0).is_some_and(|a| !a.contains(['*', '?', '[']))
             && cx.cfg.includes.get(&d.span).is_none_or(|v| v.is_empty())
     })

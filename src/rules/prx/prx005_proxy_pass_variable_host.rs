@@ -10,6 +10,7 @@ use crate::rule;
 use crate::rules::red::servers::{accepts_any_host, sockets, Socket};
 use crate::rules::{Checker, Rule, RuleMeta};
 use crate::source::Span;
+use crate::syntax::names::ids;
 use crate::syntax::Directive;
 
 rule! {
@@ -118,17 +119,14 @@ impl Rule for ProxyPassVariableHost {
 fn internal(p: &ProxyPass<'_, '_>) -> bool {
     p.chain
         .iter()
-        .any(|l| l.own.iter().any(|d| d.name() == "internal"))
+        .any(|l| l.own.iter().any(|d| d.is(ids::INTERNAL)))
 }
 
 /// `map` output variables → their values (with the map directive).
 fn map_values<'a>(cx: &Checker<'a>) -> HashMap<String, Vec<(&'a str, &'a Directive)>> {
     let mut out: HashMap<String, Vec<(&'a str, &'a Directive)>> = HashMap::default();
     for file in &cx.cfg.files {
-        for d in file
-            .walk()
-            .filter(|d| d.name() == "map" && d.block.is_some())
-        {
+        for d in file.walk().filter(|d| d.is(ids::MAP) && d.block.is_some()) {
             let Some(var) = d.arg(1).and_then(|v| v.strip_prefix('$')) else {
                 continue;
             };
@@ -177,7 +175,7 @@ impl<'a> Scope<'a> {
         let mut regexes = Vec::new();
         let mut numbered = None;
         let mut add_sets = |ds: &[&'a Directive]| {
-            for d in ds.iter().filter(|d| d.name() == "set") {
+            for d in ds.iter().filter(|d| d.is(ids::SET)) {
                 if let Some(v) = d.arg(0).and_then(|v| v.strip_prefix('$')) {
                     sets.entry(v.to_ascii_lowercase()).or_default().push(d);
                 }
@@ -211,7 +209,7 @@ impl<'a> Scope<'a> {
 
     /// The regex source of a location or `if` directive.
     fn regex_of(d: &'a Directive) -> &'a str {
-        if d.name() == "location" {
+        if d.is(ids::LOCATION) {
             d.args().last().map(|a| a.value.as_str()).unwrap_or("")
         } else {
             // if ($var ~ regex) — the word after the operator, without ')'.

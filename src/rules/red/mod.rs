@@ -17,6 +17,7 @@ pub use red004_redirect_wrong_target::RedirectWrongTarget;
 use super::prx::script::{matches_everything, segments, split_url, UrlParts};
 use super::{Checker, Rule};
 use crate::config::site::{BlockKind, Location, Site};
+use crate::syntax::names::ids;
 use crate::syntax::{Directive, Word};
 
 /// Every RED rule, in code order.
@@ -254,7 +255,7 @@ pub fn outcome<'a>(site: &Site<'a>, host: &str) -> Outcome<'a> {
         }
         // A `return` without a redirect ends the request, unless its
         // condition is one we cannot judge.
-        if d.name() == "return" && cond != Cond::Other {
+        if d.is(ids::RETURN) && cond != Cond::Other {
             return Outcome::Serves(Some(d));
         }
     }
@@ -315,11 +316,7 @@ mod tests {
         let path = dir.path().join("site.conf");
         std::fs::write(&path, text).unwrap();
         let cfg = load(&[path], &LoadOptions::default());
-        let d = cfg.files[0]
-            .walk()
-            .find(|d| d.name() == "if")
-            .unwrap()
-            .clone();
+        let d = cfg.files[0].walk().find(|d| d.is(ids::IF)).unwrap().clone();
         Cond::parse(&d)
     }
 

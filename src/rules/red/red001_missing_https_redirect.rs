@@ -8,6 +8,7 @@ use crate::rule;
 use crate::rules::prx::{before, indent_of};
 use crate::rules::{Checker, Rule, RuleMeta};
 use crate::source::Span;
+use crate::syntax::names::ids;
 use crate::syntax::Directive;
 
 rule! {
@@ -147,7 +148,7 @@ impl Rule for MissingHttpsRedirect {
                         );
                     }
                     if let Some(w) = a.what {
-                        let what = if w.name() == "location" {
+                        let what = if w.is(ids::LOCATION) {
                             "and serves `location /` from here instead of redirecting"
                         } else {
                             "and answers with this instead of redirecting"

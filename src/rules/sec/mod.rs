@@ -22,6 +22,7 @@ use super::{Checker, Rule};
 use crate::config::{Config, Context};
 use crate::source::Span;
 use crate::syntax::ast::{Quote, Word};
+use crate::syntax::names::ids;
 use crate::syntax::Directive;
 
 /// Every SEC rule, in code order.
@@ -163,7 +164,7 @@ impl<'a> HttpTree<'a> {
         let sets = directives
             .iter()
             .copied()
-            .filter(|d| d.name() == "set")
+            .filter(|d| d.is(ids::SET))
             .collect();
         self.levels.push(Level {
             block,

@@ -6,6 +6,7 @@ use crate::rule;
 use crate::rules::{Checker, Rule, RuleMeta};
 use crate::source::Span;
 use crate::syntax::ast::{Quote, Word};
+use crate::syntax::names::ids;
 
 rule! {
     /// ## What it does
@@ -84,7 +85,7 @@ impl Rule for AliasTraversal {
                 .iter()
                 .rev()
                 .filter_map(|l| l.block)
-                .find(|b| b.name() == "location")
+                .find(|b| b.is(ids::LOCATION))
             else {
                 return;
             };

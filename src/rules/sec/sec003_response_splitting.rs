@@ -7,6 +7,7 @@ use crate::rule;
 use crate::rules::prx::script::{groups, segments, Seg};
 use crate::rules::{Checker, Rule, RuleMeta};
 use crate::syntax::ast::Word;
+use crate::syntax::names::ids;
 use crate::syntax::Directive;
 
 rule! {
@@ -192,7 +193,7 @@ impl Rule for ResponseSplitting {
             if !sink.value.value.contains('$') || seen.contains(&d.span) {
                 return;
             }
-            let own_regex = (d.name() == "rewrite").then(|| d.arg(0)).flatten();
+            let own_regex = (d.is(ids::REWRITE)).then(|| d.arg(0)).flatten();
             let taints: Vec<Taint> = segments(&sink.value.value)
                 .into_iter()
                 .filter_map(|s| match s {
@@ -304,11 +305,7 @@ fn taint<'a>(
     } else {
         "a line feed (%0a)"
     };
-    let kind = if block.name() == "if" {
-        "if"
-    } else {
-        "location"
-    };
+    let kind = if block.is(ids::IF) { "if" } else { "location" };
     Some(Taint {
         var: format!("${name}"),
         why: format!(

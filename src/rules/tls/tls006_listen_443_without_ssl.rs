@@ -4,6 +4,7 @@ use crate::diag::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule;
 use crate::rules::{Checker, Rule, RuleMeta};
 use crate::source::Span;
+use crate::syntax::names::ids;
 
 rule! {
     /// ## What it does
@@ -67,7 +68,7 @@ impl Rule for Listen443WithoutSsl {
             if site.settings.flag("ssl") == Some(true) {
                 continue;
             }
-            let looks_tls = site.own.iter().any(|d| d.name() == "ssl_certificate")
+            let looks_tls = site.own.iter().any(|d| d.is(ids::SSL_CERTIFICATE))
                 || site.listens.iter().any(|l| l.ssl || l.quic);
             let has_cert = site.settings.get("ssl_certificate").is_some()
                 && site.settings.get("ssl_certificate_key").is_some();

@@ -5,6 +5,7 @@ use crate::nginx_version::NginxVersion;
 use crate::rule;
 use crate::rules::{Checker, Rule, RuleMeta};
 use crate::source::Span;
+use crate::syntax::names::ids;
 use crate::syntax::Directive;
 
 /// The release that removed the `ssl` directive.
@@ -153,6 +154,6 @@ fn any_ssl_on(cx: &Checker<'_>) -> bool {
         s.own
             .iter()
             .chain(s.settings.all("ssl"))
-            .any(|d| d.name() == "ssl" && d.arg(0).is_some_and(|v| v.eq_ignore_ascii_case("on")))
+            .any(|d| d.is(ids::SSL) && d.arg(0).is_some_and(|v| v.eq_ignore_ascii_case("on")))
     })
 }

@@ -198,9 +198,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
 /// directives, and growth slack in each adds up. `words` is not empty.
 fn statement(words: &mut Vec<Word>, semicolon: Option<Span>) -> Directive {
     let end = semicolon.unwrap_or_else(|| words.last().expect("a statement has a name").span);
-    let mut all = words.drain(..);
-    let name = all.next().expect("a statement has a name");
-    Directive::new(name, all, end, semicolon.is_some())
+    Directive::new(words, end, semicolon.is_some())
 }
 
 fn close_block(stack: &mut Vec<OpenBlock>, pending: &mut Vec<Directive>, close: Option<Span>) {

@@ -128,8 +128,8 @@ impl<'a> Level<'a> {
                 (k.key, *d)
             })
             .collect();
-        // Stable, and by name after the key: two names sharing a key still
-        // form two contiguous groups.
+        // Stable, and by name after a hashed key: two names sharing one
+        // still form two contiguous groups.
         keyed.sort_by(|a, b| {
             a.0.cmp(&b.0).then_with(|| {
                 if a.0 < HASHED_KEYS {
@@ -139,11 +139,10 @@ impl<'a> Level<'a> {
                 }
             })
         });
-        // Both lists at their exact size: a large config has a level per
-        // location, and collecting in place kept twice the room.
-        own.clear();
-        own.extend(keyed.iter().map(|&(_, d)| d));
-        own.shrink_to_fit();
+        // In place: `own` arrives at its exact size (Settings::merge).
+        for (slot, &(_, d)) in own.iter_mut().zip(&keyed) {
+            *slot = d;
+        }
         Level {
             keys: keyed.iter().map(|&(k, _)| k).collect(),
             own,
@@ -195,8 +194,10 @@ impl<'a> Settings<'a> {
     pub fn merge(parent: &Settings<'a>, own: &[&'a Directive]) -> Settings<'a> {
         // Blocks (`server`, `location`, `if`, …) are structure, not
         // settings; leaving them out keeps the http level small.
-        let settings: Vec<&'a Directive> =
-            own.iter().copied().filter(|d| d.block.is_none()).collect();
+        // At its exact size: a large config has a level per location.
+        let is_setting = |d: &&&'a Directive| d.block.is_none();
+        let mut settings = Vec::with_capacity(own.iter().filter(is_setting).count());
+        settings.extend(own.iter().filter(is_setting).copied());
         let mut level = Level::new(settings, parent.0.clone());
         let inherit = NameKey::from_key(u32::from(ids::ADD_HEADER_INHERIT.0));
         let add_header = NameKey::from_key(u32::from(ids::ADD_HEADER.0));

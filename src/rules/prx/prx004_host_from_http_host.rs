@@ -72,9 +72,8 @@ impl Rule for HostFromHttpHost {
                 if !name.eq_ignore_ascii_case("host") || !seen.insert(d.span) {
                     continue;
                 }
-                let segs = segments(&value.value);
-                let Some(var) = segs.iter().find_map(|s| match s {
-                    Seg::Var(v) if builtin_taint(v) == Taint::Untrusted => Some(*v),
+                let Some(var) = segments(&value.value).find_map(|s| match s {
+                    Seg::Var(v) if builtin_taint(v) == Taint::Untrusted => Some(v),
                     _ => None,
                 }) else {
                     continue;
@@ -89,7 +88,7 @@ impl Rule for HostFromHttpHost {
                 let mut diag = Self::META
                     .at(value.span, message)
                     .with_help("use $host: the host nginx routed the request by, never empty");
-                if segs == [Seg::Var("http_host")] {
+                if segments(&value.value).eq([Seg::Var("http_host")]) {
                     diag = diag.with_fix(Fix {
                         message: "use $host".into(),
                         applicability: Applicability::Safe,

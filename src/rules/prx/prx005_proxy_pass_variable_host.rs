@@ -270,7 +270,7 @@ impl<'a> Scope<'a> {
     fn tainted_host(&self, value: &'a str) -> Option<Found> {
         let mut alternatives: Vec<Alternative<'a>> = Vec::new();
         self.expand(
-            &segments(value),
+            &segments(value).collect::<Vec<_>>(),
             Vec::new(),
             Vec::new(),
             0,
@@ -334,7 +334,7 @@ impl<'a> Scope<'a> {
         let mut head = prefix;
         head.extend_from_slice(&segs[..i]);
         for (value, d, why) in self.definitions(v).unwrap_or_default() {
-            let mut inner = segments(value);
+            let mut inner: Vec<Seg> = segments(value).collect();
             inner.extend_from_slice(&segs[i + 1..]);
             let mut related = related.clone();
             related.push((d.head_span(), why));

@@ -14,46 +14,75 @@ pub enum Seg<'s> {
 
 /// Split a directive argument into literals and variables, as nginx's
 /// `ngx_http_script_compile` does: `$name`, `${name}`, and `$1`–`$9`
-/// (one digit).
-pub fn segments(s: &str) -> Vec<Seg<'_>> {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut lit = 0;
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'$' {
-            i += 1;
-            continue;
+/// (one digit). An iterator: most callers look for one variable, and a
+/// vector for every `proxy_set_header` value was tens of thousands of
+/// allocations on a large config.
+pub fn segments(s: &str) -> Segments<'_> {
+    Segments {
+        s,
+        lit: 0,
+        at: 0,
+        var: None,
+    }
+}
+
+/// The pieces of a script, in order ([`segments`]).
+pub struct Segments<'s> {
+    s: &'s str,
+    /// Start of the literal being read.
+    lit: usize,
+    /// Where to look for the next `$`.
+    at: usize,
+    /// A variable found after a literal, given out next.
+    var: Option<&'s str>,
+}
+
+impl<'s> Iterator for Segments<'s> {
+    type Item = Seg<'s>;
+
+    fn next(&mut self) -> Option<Seg<'s>> {
+        if let Some(v) = self.var.take() {
+            return Some(Seg::Var(v));
         }
-        let (name, end) = if b.get(i + 1) == Some(&b'{') {
-            match s[i + 2..].find('}') {
-                Some(n) => (&s[i + 2..i + 2 + n], i + 3 + n),
-                None => ("", i + 1),
+        let (s, b) = (self.s, self.s.as_bytes());
+        while self.at < b.len() {
+            let i = self.at;
+            if b[i] != b'$' {
+                self.at += 1;
+                continue;
             }
-        } else if b.get(i + 1).is_some_and(|c| (b'1'..=b'9').contains(c)) {
-            (&s[i + 1..i + 2], i + 2)
-        } else {
-            let n = b[i + 1..]
-                .iter()
-                .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
-                .count();
-            (&s[i + 1..i + 1 + n], i + 1 + n)
-        };
-        if name.is_empty() {
-            i += 1;
-            continue;
+            let (name, end) = if b.get(i + 1) == Some(&b'{') {
+                match s[i + 2..].find('}') {
+                    Some(n) => (&s[i + 2..i + 2 + n], i + 3 + n),
+                    None => ("", i + 1),
+                }
+            } else if b.get(i + 1).is_some_and(|c| (b'1'..=b'9').contains(c)) {
+                (&s[i + 1..i + 2], i + 2)
+            } else {
+                let n = b[i + 1..]
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                    .count();
+                (&s[i + 1..i + 1 + n], i + 1 + n)
+            };
+            if name.is_empty() {
+                self.at += 1;
+                continue;
+            }
+            let lit = std::mem::replace(&mut self.lit, end);
+            self.at = end;
+            if lit < i {
+                self.var = Some(name);
+                return Some(Seg::Lit(&s[lit..i]));
+            }
+            return Some(Seg::Var(name));
         }
-        if lit < i {
-            out.push(Seg::Lit(&s[lit..i]));
+        if self.lit < b.len() {
+            let lit = std::mem::replace(&mut self.lit, b.len());
+            return Some(Seg::Lit(&s[lit..]));
         }
-        out.push(Seg::Var(name));
-        i = end;
-        lit = end;
+        None
     }
-    if lit < b.len() {
-        out.push(Seg::Lit(&s[lit..]));
-    }
-    out
 }
 
 /// What a variable can hold, as far as a URL's host is concerned.
@@ -399,7 +428,7 @@ mod tests {
     #[test]
     fn segments_follow_nginx() {
         assert_eq!(
-            segments("http://some${arg_la}.shit$1x$request_uri"),
+            segments("http://some${arg_la}.shit$1x$request_uri").collect::<Vec<_>>(),
             [
                 Seg::Lit("http://some"),
                 Seg::Var("arg_la"),
@@ -409,8 +438,21 @@ mod tests {
                 Seg::Var("request_uri"),
             ]
         );
-        assert_eq!(segments("a$"), [Seg::Lit("a$")]);
-        assert_eq!(segments("$12"), [Seg::Var("1"), Seg::Lit("2")]);
+        assert_eq!(segments("a$").collect::<Vec<_>>(), [Seg::Lit("a$")]);
+        // Variables back to back, an unclosed `${`, a `$` before a non-name.
+        let all = |s| segments(s).collect::<Vec<_>>();
+        assert_eq!(all("$a$b"), [Seg::Var("a"), Seg::Var("b")]);
+        assert_eq!(all("a${b"), [Seg::Lit("a${b")]);
+        assert_eq!(all("x$-y$z"), [Seg::Lit("x$-y"), Seg::Var("z")]);
+        assert_eq!(
+            all("${a}b$c/"),
+            [Seg::Var("a"), Seg::Lit("b"), Seg::Var("c"), Seg::Lit("/")]
+        );
+        assert!(all("").is_empty());
+        assert_eq!(
+            segments("$12").collect::<Vec<_>>(),
+            [Seg::Var("1"), Seg::Lit("2")]
+        );
     }
 
     #[test]
@@ -451,21 +493,21 @@ mod tests {
     #[test]
     fn urls_split_at_the_host() {
         let path = |v: &str| builtin_taint(v) == Taint::Path;
-        let s = segments("https://$host$request_uri");
+        let s: Vec<Seg> = segments("https://$host$request_uri").collect();
         let p = split_url(&s, path);
         assert_eq!(render(&p.scheme), "https://");
         assert_eq!(render(&p.host), "$host");
         assert_eq!(render(&p.rest), "$request_uri");
-        let s = segments("$http_proxy_scheme://some/file.conf");
+        let s: Vec<Seg> = segments("$http_proxy_scheme://some/file.conf").collect();
         let p = split_url(&s, path);
         assert_eq!(render(&p.scheme), "$http_proxy_scheme://");
         assert_eq!(render(&p.host), "some");
         assert_eq!(render(&p.rest), "/file.conf");
-        let s = segments("$upstream");
+        let s: Vec<Seg> = segments("$upstream").collect();
         let p = split_url(&s, path);
         assert!(p.scheme.is_empty());
         assert_eq!(render(&p.host), "$upstream");
-        let s = segments("https://example.com:8443/x?y");
+        let s: Vec<Seg> = segments("https://example.com:8443/x?y").collect();
         let p = split_url(&s, path);
         assert_eq!(render(&p.host), "example.com:8443");
         assert_eq!(render(&p.rest), "/x?y");

@@ -114,7 +114,7 @@ impl Redirect<'_> {
 
     /// The URL split into scheme, host and the rest.
     pub fn parts(&self) -> UrlParts<'_> {
-        let segs = segments(&self.url.value);
+        let segs: Vec<_> = segments(&self.url.value).collect();
         split_url(&segs, is_path_var)
     }
 

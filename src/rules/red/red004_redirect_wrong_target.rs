@@ -297,7 +297,6 @@ fn to_https(r: &Redirect<'_>, applicability: Applicability) -> Fix {
 
 fn replace_var(r: &Redirect<'_>, var: &str, applicability: Applicability) -> Fix {
     let segs: Vec<Seg> = segments(&r.url.value)
-        .into_iter()
         .map(|s| match s {
             Seg::Var(v) if v.eq_ignore_ascii_case(var) => Seg::Var("host"),
             s => s,

@@ -195,7 +195,6 @@ impl Rule for ResponseSplitting {
             }
             let own_regex = (d.is(ids::REWRITE)).then(|| d.arg(0)).flatten();
             let taints: Vec<Taint> = segments(&sink.value.value)
-                .into_iter()
                 .filter_map(|s| match s {
                     Seg::Var(v) => taint(v, levels, own_regex, sink.chars, 0),
                     Seg::Lit(_) => None,

@@ -51,7 +51,6 @@ pub struct Directive {
     /// name is `words[0]`. A million directives: a 2-byte number instead of
     /// a 40-byte word each (docs/performance.md).
     name: u16,
-    name_quote: Quote,
     /// Whether a `;` ends it (not for block directives, nor for a directive
     /// cut short by an error); [`Directive::semicolon`] gives its span. A
     /// flag rather than a stored span: a million directives, 16 bytes each.
@@ -62,14 +61,14 @@ pub struct Directive {
 const UNKNOWN_NAME: u16 = u16::MAX;
 
 impl Directive {
-    /// A directive without a block, from its name (`words[0]`) to `end`
-    /// (the `;`, or its last word when cut short), taking the words and
-    /// leaving `words` empty with its capacity. The parser sets `block` and
-    /// widens `span` when the directive opens one.
-    pub fn new(words: &mut Vec<Word>, end: Span, terminated: bool) -> Directive {
+    /// A directive without a block, from its name (`words[0]`; `words` is
+    /// not empty) to `end` (the `;`, or its last word when cut short),
+    /// taking the words and leaving `words` empty with its capacity. The
+    /// parser sets `block` and widens `span` when the directive opens one.
+    pub(crate) fn new(words: &mut Vec<Word>, end: Span, terminated: bool) -> Directive {
         let name = &words[0];
         let span = name.span.to(end);
-        let (name_end, name_quote) = (name.span.end, name.quote);
+        let name_end = name.span.end;
         let id = NameId::of(&name.value);
         if id.is_some() {
             words.remove(0);
@@ -85,7 +84,6 @@ impl Directive {
             span,
             name_end,
             name: id.map_or(UNKNOWN_NAME, |id| id.0),
-            name_quote,
             terminated,
         }
     }
@@ -115,10 +113,6 @@ impl Directive {
             self.span.start as usize,
             self.name_end as usize,
         )
-    }
-
-    pub fn name_quote(&self) -> Quote {
-        self.name_quote
     }
 
     /// The words after the name.
@@ -206,8 +200,9 @@ mod tests {
 
     #[test]
     fn nodes_stay_small() {
-        // A 46 MB config holds 1.4 million directives and 3.5 million words:
-        // every byte here is megabytes there (docs/performance.md).
+        // A 46 MB config holds 1.4 million directives and 1.8 million
+        // argument words: every byte here is megabytes there
+        // (docs/performance.md).
         assert!(std::mem::size_of::<Word>() <= 40);
         assert!(std::mem::size_of::<Directive>() <= 48);
     }

@@ -246,6 +246,16 @@ impl<'a> Settings<'a> {
         &[]
     }
 
+    /// The occurrences written at this level itself (includes expanded),
+    /// in order; none inherited. For `add_header`, as `add_header_inherit`
+    /// leaves this level's list.
+    pub fn own(&self, name: &str) -> &[&'a Directive] {
+        self.0
+            .as_deref()
+            .and_then(|l| l.get(name, NameKey::of(name)))
+            .unwrap_or(&[])
+    }
+
     /// The occurrence nginx uses for a single-valued directive (the first;
     /// nginx refuses or ignores later ones).
     pub fn get(&self, name: &str) -> Option<&'a Directive> {
@@ -775,6 +785,24 @@ mod tests {
         );
         // proxy_pass acts where written: not inherited into the if.
         assert!(iff.settings.get("proxy_pass").is_none());
+        // `own` is what a level writes itself, nothing inherited.
+        fn own_names<'a>(l: &Location<'a>) -> Vec<&'a str> {
+            l.settings
+                .own("proxy_set_header")
+                .iter()
+                .map(|d| d.arg(0).unwrap())
+                .collect()
+        }
+        assert!(own_names(&root).is_empty());
+        assert_eq!(own_names(&api), ["X-Forwarded-Proto"]);
+        assert!(own_names(&iff).is_empty());
+        let server_own: Vec<&str> = tls
+            .settings
+            .own("proxy_set_header")
+            .iter()
+            .map(|d| d.arg(0).unwrap())
+            .collect();
+        assert_eq!(server_own, ["Host", "X-Real-IP"]);
         let named = by_pattern("@fallback");
         assert_eq!(named.modifier, Some("@"));
     }

@@ -128,24 +128,23 @@ fn missing_include(cx: &Checker<'_>, dirs: &[Directive]) -> bool {
 #[derive(Debug, Clone)]
 pub struct Level<'a> {
     pub what: &'static str,
-    pub directives: Vec<&'a Directive>,
+    /// Borrowed from the Site model's settings: a list per level per
+    /// proxy_pass was tens of thousands of copies on a large config.
+    pub directives: &'a [&'a Directive],
 }
 
 /// The `proxy_set_header` directives written at each level above and at a
 /// proxy_pass block: http, server, each enclosing location, the block.
-pub fn header_levels<'a>(p: &ProxyPass<'_, 'a>) -> Vec<Level<'a>> {
-    let own = |ds: &[&'a Directive]| -> Vec<&'a Directive> {
-        ds.iter().copied().filter(|d| d.name() == PSH).collect()
-    };
+pub fn header_levels<'a>(p: &ProxyPass<'a, 'a>) -> Vec<Level<'a>> {
     let mut levels = Vec::with_capacity(2 + p.chain.len());
     levels.extend([
         Level {
             what: "http",
-            directives: p.site.http_settings.all(PSH).to_vec(),
+            directives: p.site.http_settings.all(PSH),
         },
         Level {
             what: "server",
-            directives: own(&p.site.own),
+            directives: p.site.settings.own(PSH),
         },
     ]);
     for l in &p.chain {
@@ -155,7 +154,7 @@ pub fn header_levels<'a>(p: &ProxyPass<'_, 'a>) -> Vec<Level<'a>> {
                 BlockKind::If => "if",
                 BlockKind::LimitExcept => "limit_except",
             },
-            directives: own(&l.own),
+            directives: l.settings.own(PSH),
         });
     }
     levels
@@ -215,7 +214,7 @@ pub fn header_states<'s, 'a>(cx: &'s Checker<'a>) -> &'s [Option<HeaderState<'a>
     })
 }
 
-fn header_state<'a>(p: &ProxyPass<'_, 'a>) -> HeaderState<'a> {
+fn header_state<'a>(p: &ProxyPass<'a, 'a>) -> HeaderState<'a> {
     let levels = header_levels(p);
     let effective: Vec<&'a str> = p
         .block()
@@ -234,7 +233,7 @@ fn header_state<'a>(p: &ProxyPass<'_, 'a>) -> HeaderState<'a> {
         let Some(&dropper) = defining.get(n + 1) else {
             break;
         };
-        for d in &levels[m].directives {
+        for d in levels[m].directives {
             let Some(h) = d.arg(0) else {
                 continue;
             };

@@ -56,30 +56,31 @@ pub struct Settings<'a>(Option<Arc<Level<'a>>>);
 struct Level<'a> {
     /// This level's directives except blocks, grouped by name (file order
     /// within a name), the groups ordered by [`NameKey`].
-    own: Vec<&'a Directive>,
+    own: Box<[&'a Directive]>,
     /// The key of each of `own`'s names, same order: a lookup binary-searches
     /// these integers instead of following every probe into the syntax tree
     /// to compare strings (on a large config each probe was a cache miss).
-    keys: Vec<u32>,
+    keys: Box<[u32]>,
     /// `add_header` as this level sees it when `add_header_inherit` is
     /// `merge` or `off` changed it (outer headers first for `merge`; this
     /// level's only, possibly none, for `off`).
-    headers: Option<Vec<&'a Directive>>,
+    headers: Option<Box<[&'a Directive]>>,
     parent: Option<Arc<Level<'a>>>,
-    /// A two-word Bloom filter of the names in `own` (and `add_header`
+    /// A one-word Bloom filter of the names in `own` (and `add_header`
     /// when `headers` is set): most lookups miss at most levels, and a bit
-    /// test is much cheaper than a search.
-    names: u128,
+    /// test is much cheaper than a search. (Levels hold a few names; one
+    /// word rather than two keeps a level per location 16 bytes smaller.)
+    names: u64,
 }
 
 /// A directive name as an integer sort key, and two Bloom filter bits of
-/// 128. Names nginx knows are keyed by their number, which no other name
+/// 64. Names nginx knows are keyed by their number, which no other name
 /// shares; other names by a hash at or above [`HASHED_KEYS`], which two
 /// names can share.
 #[derive(Clone, Copy)]
 struct NameKey {
     key: u32,
-    bits: u128,
+    bits: u64,
 }
 
 /// Keys from here up are hashes: their groups may mix names.
@@ -111,7 +112,7 @@ impl NameKey {
         let h = u64::from(key).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         NameKey {
             key,
-            bits: (1u128 << (h >> 57)) | (1u128 << ((h >> 50) & 127)),
+            bits: (1u64 << (h >> 58)) | (1u64 << ((h >> 52) & 63)),
         }
     }
 }
@@ -145,7 +146,7 @@ impl<'a> Level<'a> {
         }
         Level {
             keys: keyed.iter().map(|&(k, _)| k).collect(),
-            own,
+            own: own.into_boxed_slice(),
             headers: None,
             parent,
             names,
@@ -210,7 +211,7 @@ impl<'a> Settings<'a> {
         match header_mode {
             // `off`: nothing from outer levels, even when this level sets none.
             "off" => {
-                level.headers = Some(level.get("add_header", add_header).unwrap_or(&[]).to_vec())
+                level.headers = Some(level.get("add_header", add_header).unwrap_or(&[]).into())
             }
             // `merge`: outer headers first, then this level's.
             "merge" => {
@@ -627,9 +628,9 @@ mod tests {
         let mut level = Level::new(own.clone(), None);
         let mut sorted = own;
         sorted.sort_by(|x, y| x.name().cmp(y.name()));
-        level.keys = vec![HASHED_KEYS + 7; 4];
-        level.own = sorted;
-        level.names = u128::MAX;
+        level.keys = vec![HASHED_KEYS + 7; 4].into();
+        level.own = sorted.into();
+        level.names = u64::MAX;
         let key = |name| NameKey {
             key: HASHED_KEYS + 7,
             bits: NameKey::of(name).bits,

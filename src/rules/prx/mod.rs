@@ -163,8 +163,9 @@ pub fn header_levels<'a>(p: &ProxyPass<'a, 'a>) -> Vec<Level<'a>> {
 /// What a proxy_pass block sends, and what it lost on the way.
 pub struct HeaderState<'a> {
     pub levels: Vec<Level<'a>>,
-    /// Names in effect as written (from the Site model); compare ignoring case.
-    pub effective: Vec<&'a str>,
+    /// The `proxy_set_header` directives in effect (from the Site model,
+    /// borrowed); compare names ignoring case.
+    pub effective: &'a [&'a Directive],
     /// Headers set at an outer level and dropped by a later level's own
     /// `proxy_set_header`: (index of the dropping level, the outer directive).
     pub lost: Vec<(usize, &'a Directive)>,
@@ -172,7 +173,9 @@ pub struct HeaderState<'a> {
 
 impl HeaderState<'_> {
     pub fn sends(&self, name: &str) -> bool {
-        self.effective.iter().any(|h| h.eq_ignore_ascii_case(name))
+        self.effective
+            .iter()
+            .any(|d| d.arg(0).is_some_and(|h| h.eq_ignore_ascii_case(name)))
     }
 
     pub fn lost(&self, name: &str) -> bool {
@@ -216,13 +219,7 @@ pub fn header_states<'s, 'a>(cx: &'s Checker<'a>) -> &'s [Option<HeaderState<'a>
 
 fn header_state<'a>(p: &ProxyPass<'a, 'a>) -> HeaderState<'a> {
     let levels = header_levels(p);
-    let effective: Vec<&'a str> = p
-        .block()
-        .settings
-        .all(PSH)
-        .iter()
-        .filter_map(|d| d.arg(0))
-        .collect();
+    let effective = p.block().settings.all(PSH);
     let defining: Vec<usize> = (0..levels.len())
         .filter(|i| !levels[*i].directives.is_empty())
         .collect();
@@ -243,7 +240,11 @@ fn header_state<'a>(p: &ProxyPass<'a, 'a>) -> HeaderState<'a> {
                     .iter()
                     .any(|o| o.arg(0).is_some_and(|x| x.eq_ignore_ascii_case(h)))
             });
-            if !later && !effective.iter().any(|e| e.eq_ignore_ascii_case(h)) {
+            if !later
+                && !effective
+                    .iter()
+                    .any(|e| e.arg(0).is_some_and(|e| e.eq_ignore_ascii_case(h)))
+            {
                 lost.push((dropper, *d));
             }
         }

@@ -366,9 +366,9 @@ pub struct Location<'a> {
     pub modifier: Option<&'a str>,
     pub pattern: &'a str,
     /// This block's own directives, includes expanded.
-    pub own: Vec<&'a Directive>,
+    pub own: Box<[&'a Directive]>,
     pub settings: Settings<'a>,
-    pub children: Vec<Location<'a>>,
+    pub children: Box<[Location<'a>]>,
 }
 
 impl<'a> Location<'a> {
@@ -398,8 +398,8 @@ pub struct Site<'a> {
     pub prefix: &'a std::path::Path,
     /// None for a server-context fragment (a snippet file).
     pub directive: Option<&'a Directive>,
-    pub listens: Vec<Listen>,
-    pub server_names: Vec<(&'a str, Span)>,
+    pub listens: Box<[Listen]>,
+    pub server_names: Box<[(&'a str, Span)]>,
     /// Server-level settings in effect (http-level ones inherited).
     pub settings: Settings<'a>,
     /// What the http level itself sets (shared by every server of that
@@ -407,10 +407,10 @@ pub struct Site<'a> {
     /// reference count: `Settings` is a handle on shared levels.
     pub http_settings: Settings<'a>,
     /// The server block's own directives, includes expanded.
-    pub own: Vec<&'a Directive>,
-    pub locations: Vec<Location<'a>>,
+    pub own: Box<[&'a Directive]>,
+    pub locations: Box<[Location<'a>]>,
     /// `if` blocks directly in the server.
-    pub ifs: Vec<Location<'a>>,
+    pub ifs: Box<[Location<'a>]>,
     /// [`Site::is_tls`] and [`Site::listens_plain_http`], worked out once:
     /// most rules ask, for every server.
     tls: bool,
@@ -525,21 +525,16 @@ fn build_site<'a>(
             });
         }
     }
-    let mut server_names: Vec<(&str, Span)> = own
+    let server_names: Vec<(&str, Span)> = own
         .iter()
         .filter(|d| d.is(ids::SERVER_NAME))
         .flat_map(|d| d.args().iter().map(|a| (a.value.as_str(), a.span)))
         .collect();
-    // Collected from filters, both start with room for four: most servers
-    // have one listen and two names.
-    listens.shrink_to_fit();
-    server_names.shrink_to_fit();
     let locations = blocks(cfg, &own, &settings, 0);
-    let (mut ifs, mut locations): (Vec<_>, Vec<_>) =
+    // Boxed below, at their exact size: grown by pushing, up to half of
+    // each list was slack.
+    let (ifs, locations): (Vec<_>, Vec<_>) =
         locations.into_iter().partition(|l| l.kind == BlockKind::If);
-    // Grown by pushing: without this, up to half of each is slack.
-    ifs.shrink_to_fit();
-    locations.shrink_to_fit();
     let ssl_on = settings.flag("ssl") == Some(true);
     Site {
         tls: listens.iter().any(|l| l.ssl || l.quic) || ssl_on,
@@ -547,12 +542,12 @@ fn build_site<'a>(
         prefix: &root.prefix,
         http_settings: inherited.clone(),
         directive,
-        listens,
-        server_names,
+        listens: listens.into(),
+        server_names: server_names.into(),
         settings,
-        own,
-        locations,
-        ifs,
+        own: own.into(),
+        locations: locations.into(),
+        ifs: ifs.into(),
     }
 }
 
@@ -586,16 +581,15 @@ fn blocks<'a>(
             };
             let inner = cfg.expand(d.children());
             let settings = Settings::merge(parent, &inner);
-            let mut children = blocks(cfg, &inner, &settings, depth + 1);
-            children.shrink_to_fit();
+            let children = blocks(cfg, &inner, &settings, depth + 1);
             Some(Location {
                 directive: d,
                 kind,
                 modifier,
                 pattern,
-                own: inner,
+                own: inner.into(),
                 settings,
-                children,
+                children: children.into(),
             })
         })
         .collect()

@@ -37,7 +37,7 @@ pub struct Level<'a> {
     pub block: Option<&'a Directive>,
     pub context: Context,
     /// The level's `set` directives: where variables are looked up.
-    pub sets: Vec<&'a Directive>,
+    pub sets: Box<[&'a Directive]>,
 }
 
 /// The directive names rules walk for. The tree records visits of these

@@ -173,21 +173,22 @@ pub struct HeaderState<'a> {
 
 impl HeaderState<'_> {
     pub fn sends(&self, name: &str) -> bool {
-        self.effective
-            .iter()
-            .any(|d| d.arg(0).is_some_and(|h| h.eq_ignore_ascii_case(name)))
+        self.effective.iter().any(|d| sets_header(d, name))
     }
 
     pub fn lost(&self, name: &str) -> bool {
-        self.lost
-            .iter()
-            .any(|(_, d)| d.arg(0).is_some_and(|h| h.eq_ignore_ascii_case(name)))
+        self.lost.iter().any(|(_, d)| sets_header(d, name))
     }
 
     /// The innermost level with its own `proxy_set_header` (the one in effect).
     pub fn defining(&self) -> Option<usize> {
         self.levels.iter().rposition(|l| !l.directives.is_empty())
     }
+}
+
+/// Whether a `proxy_set_header` sets header `name` (names ignore case).
+fn sets_header(d: &Directive, name: &str) -> bool {
+    d.arg(0).is_some_and(|h| h.eq_ignore_ascii_case(name))
 }
 
 /// The header state of each of [`proxy_passes`] (same order), None where
@@ -234,17 +235,10 @@ fn header_state<'a>(p: &ProxyPass<'a, 'a>) -> HeaderState<'a> {
             let Some(h) = d.arg(0) else {
                 continue;
             };
-            let later = defining[n + 1..].iter().any(|&k| {
-                levels[k]
-                    .directives
-                    .iter()
-                    .any(|o| o.arg(0).is_some_and(|x| x.eq_ignore_ascii_case(h)))
-            });
-            if !later
-                && !effective
-                    .iter()
-                    .any(|e| e.arg(0).is_some_and(|e| e.eq_ignore_ascii_case(h)))
-            {
+            let later = defining[n + 1..]
+                .iter()
+                .any(|&k| levels[k].directives.iter().any(|o| sets_header(o, h)));
+            if !later && !effective.iter().any(|e| sets_header(e, h)) {
                 lost.push((dropper, *d));
             }
         }

@@ -8,8 +8,8 @@
 //! in the directive itself ([`super::Directive::name`]).
 //!
 //! `build.rs` lays the table out from `grammar/directives.tsv` at compile
-//! time: [`NAMES`] in table order, an open-addressing table of their numbers
-//! keyed by [`name_slot::slot`], and a constant per name in [`ids`].
+//! time: `NAMES` in table order, an open-addressing table of their numbers
+//! keyed by `name_slot::slot`, and a constant per name in [`ids`].
 
 /// The directive table (`grammar/directives.tsv`), embedded in the binary;
 /// [`crate::config::directives`] reads its other columns.

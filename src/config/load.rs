@@ -380,7 +380,10 @@ fn resolve_includes_in(
         .file(file)
         .walk()
         .filter(|d| d.is(ids::INCLUDE) && d.args().len() == 1 && d.block.is_none())
-        .map(|d| (d.span, d.args()[0].span, d.args()[0].value.to_string()))
+        .filter_map(|d| {
+            let arg = d.args().first()?;
+            Some((d.span, arg.span, arg.value.to_string()))
+        })
         .collect();
     let mut new_files = Vec::new();
     for (span, arg_span, arg) in includes {

@@ -528,7 +528,7 @@ fn build_site<'a>(
     let server_names: Vec<(&str, Span)> = own
         .iter()
         .filter(|d| d.is(ids::SERVER_NAME))
-        .flat_map(|d| d.args().iter().map(|a| (a.value.as_str(), a.span)))
+        .flat_map(|d| d.args().iter().map(|a| (a.value, a.span)))
         .collect();
     let locations = blocks(cfg, &own, &settings, 0);
     // Boxed below, at their exact size: grown by pushing, up to half of

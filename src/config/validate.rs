@@ -208,7 +208,7 @@ fn check_directive(
             format!("invalid number of arguments in \"{name}\" directive"),
         ));
     } else if spec.arity.flag && !FLAG_EXCEPTIONS.contains(&name) {
-        let v = &d.args()[0];
+        let v = d.args().first().expect("arity checked above");
         if !v.value.eq_ignore_ascii_case("on") && !v.value.eq_ignore_ascii_case("off") {
             out.push(Diagnostic::new(
                 "SYN005",

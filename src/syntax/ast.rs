@@ -5,41 +5,16 @@
 //! nodes; [`super::lexer`] keeps them as tokens, and [`ParsedFile::comments`]
 //! keeps the comments for suppression and documentation.
 
-use compact_str::CompactString;
-
 use super::names::NameId;
+use super::words::{Parts, WordBuf, Words};
+pub use super::words::{Quote, Word};
 use crate::source::{FileId, Span};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Quote {
-    None,
-    Single,
-    Double,
-}
-
-/// One token of a directive: its name or an argument.
-#[derive(Debug, Clone)]
-pub struct Word {
-    /// The whole token, quotes included.
-    pub span: Span,
-    /// The value as nginx sees it: quotes removed, `\"` `\'` `\\` `\t` `\r` `\n` unescaped.
-    /// Kept inline up to 24 bytes (most words): a large config has
-    /// millions of words, and a heap allocation each dominated memory.
-    pub value: CompactString,
-    pub quote: Quote,
-}
-
-impl Word {
-    pub fn as_str(&self) -> &str {
-        &self.value
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct Directive {
     /// The arguments, behind the name when nginx does not know the name
-    /// ([`Directive::args`] skips it). A boxed slice: exactly its length.
-    words: Box<[Word]>,
+    /// ([`Directive::args`] skips it).
+    words: Words,
     /// Boxed: most directives have no block, and an inline one tripled
     /// the size of every directive.
     pub block: Option<Box<Block>>,
@@ -61,28 +36,18 @@ pub struct Directive {
 const UNKNOWN_NAME: u16 = u16::MAX;
 
 impl Directive {
-    /// A directive without a block, from its name (`words[0]`; `words` is
-    /// not empty) to `end` (the `;`, or its last word when cut short),
+    /// A directive without a block, from its name (the first word; `words`
+    /// is not empty) to `end` (the `;`, or its last word when cut short),
     /// taking the words and leaving `words` empty with its capacity. The
     /// parser sets `block` and widens `span` when the directive opens one.
-    pub(crate) fn new(words: &mut Vec<Word>, end: Span, terminated: bool) -> Directive {
-        let name = &words[0];
-        let span = name.span.to(end);
-        let name_end = name.span.end;
-        let id = NameId::of(&name.value);
-        if id.is_some() {
-            words.remove(0);
-        }
-        // Moved in one copy into a list of exactly their size: a boxed
-        // slice without reallocating (collecting from an iterator cost
-        // three times as much, a million times on a large config).
-        let mut own = Vec::with_capacity(words.len());
-        own.append(words);
+    pub(crate) fn new(words: &mut WordBuf, end: Span, terminated: bool) -> Directive {
+        let name = words.first_span(end.file);
+        let id = NameId::of(words.first_value());
         Directive {
-            words: own.into_boxed_slice(),
+            words: words.take(usize::from(id.is_some())),
             block: None,
-            span,
-            name_end,
+            span: name.to(end),
+            name_end: name.end,
             name: id.map_or(UNKNOWN_NAME, |id| id.0),
             terminated,
         }
@@ -91,7 +56,7 @@ impl Directive {
     pub fn name(&self) -> &str {
         match self.name_id() {
             Some(id) => id.as_str(),
-            None => &self.words[0].value,
+            None => self.words.value(0).unwrap_or_default(),
         }
     }
 
@@ -116,13 +81,19 @@ impl Directive {
     }
 
     /// The words after the name.
-    pub fn args(&self) -> &[Word] {
+    pub fn args(&self) -> Args<'_> {
         let skip = usize::from(self.name == UNKNOWN_NAME);
-        &self.words[skip..]
+        let words = self.words.parts();
+        Args {
+            words,
+            file: self.span.file,
+            front: skip.min(words.len()),
+            back: words.len(),
+        }
     }
 
     pub fn arg(&self, i: usize) -> Option<&str> {
-        self.args().get(i).map(|w| w.value.as_str())
+        self.words.value(i + usize::from(self.name == UNKNOWN_NAME))
     }
 
     /// The span of name and arguments, without the block: what a caret should underline.
@@ -150,6 +121,81 @@ impl Directive {
             .unwrap_or(&[])
     }
 }
+
+/// A directive's arguments: indexed with [`Args::get`], or iterated (from
+/// either end) as [`Word`]s.
+#[derive(Debug, Clone)]
+pub struct Args<'a> {
+    words: Parts<'a>,
+    file: FileId,
+    front: usize,
+    back: usize,
+}
+
+impl<'a> Args<'a> {
+    pub fn len(&self) -> usize {
+        self.back - self.front
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.front == self.back
+    }
+
+    pub fn get(&self, i: usize) -> Option<Word<'a>> {
+        (i < self.len()).then(|| self.words.get(self.file, self.front + i))
+    }
+
+    pub fn first(&self) -> Option<Word<'a>> {
+        self.get(0)
+    }
+
+    pub fn last(&self) -> Option<Word<'a>> {
+        self.len().checked_sub(1).and_then(|i| self.get(i))
+    }
+
+    /// From the first word to the last, when there are any.
+    pub fn span(&self) -> Option<Span> {
+        Some(self.first()?.span.to(self.last()?.span))
+    }
+
+    /// The same words, as an iterator (`args` already is one).
+    pub fn iter(&self) -> Args<'a> {
+        self.clone()
+    }
+}
+
+impl<'a> Iterator for Args<'a> {
+    type Item = Word<'a>;
+
+    fn next(&mut self) -> Option<Word<'a>> {
+        let w = self.get(0)?;
+        self.front += 1;
+        Some(w)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.len(), Some(self.len()))
+    }
+
+    fn nth(&mut self, n: usize) -> Option<Word<'a>> {
+        self.front = (self.front + n).min(self.back);
+        self.next()
+    }
+
+    fn last(self) -> Option<Word<'a>> {
+        Args::last(&self)
+    }
+}
+
+impl<'a> DoubleEndedIterator for Args<'a> {
+    fn next_back(&mut self) -> Option<Word<'a>> {
+        let w = Args::last(self)?;
+        self.back -= 1;
+        Some(w)
+    }
+}
+
+impl ExactSizeIterator for Args<'_> {}
 
 #[derive(Debug, Clone)]
 pub struct Block {
@@ -203,7 +249,6 @@ mod tests {
         // A 46 MB config holds 1.4 million directives and 1.8 million
         // argument words: every byte here is megabytes there
         // (docs/performance.md).
-        assert!(std::mem::size_of::<Word>() <= 40);
         assert!(std::mem::size_of::<Directive>() <= 48);
     }
 

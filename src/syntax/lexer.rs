@@ -8,7 +8,6 @@
 //! `}`; `${` inside a word opens no block; after a closing quote nginx wants
 //! whitespace, `;`, `{` or `)`.
 
-use compact_str::CompactString;
 use nom::bytes::complete::{take_till, take_while1};
 use nom::Parser;
 
@@ -318,47 +317,34 @@ fn long_bracket_end(src: &[u8], i: usize) -> Option<usize> {
     Some(found.map(|p| body + p + close.len()).unwrap_or(src.len()))
 }
 
-/// Apply nginx's unescaping to a token's content (quotes already removed).
-pub fn unescape(raw: &[u8]) -> CompactString {
+/// Apply nginx's unescaping to a token's content (quotes already removed),
+/// appending the value to `out`.
+pub fn unescape_into(raw: &[u8], out: &mut String) {
     if !raw.contains(&b'\\') {
-        // Valid UTF-8 is the rule: one check, no lossy pass.
-        return match std::str::from_utf8(raw) {
-            Ok(text) => CompactString::new(text),
-            Err(_) => CompactString::from_utf8_lossy(raw),
-        };
+        out.push_str(&String::from_utf8_lossy(raw));
+        return;
     }
-    let mut out = Vec::with_capacity(raw.len());
+    let mut bytes = Vec::with_capacity(raw.len());
     let mut i = 0;
     while i < raw.len() {
         if raw[i] == b'\\' && i + 1 < raw.len() {
-            match raw[i + 1] {
-                b'"' | b'\'' | b'\\' => {
-                    out.push(raw[i + 1]);
-                    i += 2;
-                    continue;
-                }
-                b't' => {
-                    out.push(b'\t');
-                    i += 2;
-                    continue;
-                }
-                b'r' => {
-                    out.push(b'\r');
-                    i += 2;
-                    continue;
-                }
-                b'n' => {
-                    out.push(b'\n');
-                    i += 2;
-                    continue;
-                }
-                _ => {}
+            let unescaped = match raw[i + 1] {
+                b'"' | b'\'' | b'\\' => Some(raw[i + 1]),
+                b't' => Some(b'\t'),
+                b'r' => Some(b'\r'),
+                b'n' => Some(b'\n'),
+                _ => None,
+            };
+            if let Some(b) = unescaped {
+                bytes.push(b);
+                i += 2;
+                continue;
             }
         }
-        out.push(raw[i]);
+        bytes.push(raw[i]);
         i += 1;
     }
-    CompactString::from_utf8_lossy(&out)
+    out.push_str(&String::from_utf8_lossy(&bytes));
 }
 
 /// All tokens of `src`; their spans tile the input.
@@ -484,7 +470,9 @@ mod tests {
     #[test]
     fn escapes_keep_the_next_byte() {
         assert_eq!(words("a\\ b;"), vec!["a\\ b"]);
-        assert_eq!(unescape(b"a\\\"b\\tc\\x"), "a\"b\tc\\x");
+        let mut out = String::new();
+        unescape_into(b"a\\\"b\\tc\\x", &mut out);
+        assert_eq!(out, "a\"b\tc\\x");
     }
 
     #[test]

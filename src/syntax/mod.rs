@@ -4,8 +4,9 @@ pub mod ast;
 pub mod lexer;
 pub mod names;
 pub mod parser;
+pub mod words;
 
-pub use ast::{Block, Comment, Directive, ParsedFile, Quote, SyntaxError, Word};
+pub use ast::{Args, Block, Comment, Directive, ParsedFile, Quote, SyntaxError, Word};
 pub use names::NameId;
 pub use parser::parse;
 

@@ -5,10 +5,9 @@
 //! of open blocks), so 10,000 nested blocks cannot overflow the call stack;
 //! nesting deeper than [`MAX_DEPTH`] is reported once and flattened.
 
-use super::ast::{Block, Comment, Directive, ParsedFile, Quote, SyntaxError, Word};
-use compact_str::CompactString;
-
-use super::lexer::{unescape, Lexer, TokenKind};
+use super::ast::{Block, Comment, Directive, ParsedFile, Quote, SyntaxError};
+use super::lexer::{unescape_into, Lexer, TokenKind};
+use super::words::WordBuf;
 use crate::source::{FileId, Span};
 
 /// Deeper nesting than any real config; keeps later tree walks shallow.
@@ -39,7 +38,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
     // always) each word is too: validate once here, not once per word.
     let text = std::str::from_utf8(src).ok();
     // Words of the statement being read.
-    let mut words: Vec<Word> = Vec::new();
+    let mut words = WordBuf::default();
     let mut flattened = 0usize;
     let mut depth_reported = false;
     let span = |s: usize, e: usize| Span::new(file, s, e);
@@ -72,32 +71,24 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                 let verbatim = text
                     .filter(|_| !lexer.escaped)
                     .and_then(|t| t.get(offset..offset + inner.len()));
-                let value = match verbatim {
-                    Some(t) => CompactString::new(t),
-                    None => unescape(inner),
-                };
-                words.push(Word {
-                    span: span(tok.start, tok.end),
-                    value,
-                    quote,
-                });
+                match verbatim {
+                    Some(t) => words.values().push_str(t),
+                    None => unescape_into(inner, words.values()),
+                }
+                words.push(tok.start, tok.end, quote);
             }
             TokenKind::Semicolon => {
                 if words.is_empty() {
                     err(&mut errors, tok.start, tok.end, "unexpected \";\"".into());
                     continue;
                 }
-                pending.push(statement(&mut words, Some(span(tok.start, tok.end))));
+                pending.push(statement(&mut words, file, Some(span(tok.start, tok.end))));
             }
             TokenKind::OpenBrace => {
                 if words.is_empty() {
                     err(&mut errors, tok.start, tok.end, "unexpected \"{\"".into());
                     // Treat as an anonymous block so its `}` still balances.
-                    words.push(Word {
-                        span: span(tok.start, tok.start),
-                        value: Default::default(),
-                        quote: Quote::None,
-                    });
+                    words.push(tok.start, tok.start, Quote::None);
                 }
                 if stack.len() > MAX_DEPTH {
                     if !depth_reported {
@@ -112,13 +103,13 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                     // Keep the head as a plain directive and the body's
                     // directives at this level; remember to swallow one `}`.
                     flattened += 1;
-                    let mut d = statement(&mut words, None);
+                    let mut d = statement(&mut words, file, None);
                     d.span = d.span.to(span(tok.start, tok.end));
                     pending.push(d);
                     continue;
                 }
                 stack.push(OpenBlock {
-                    head: Some((statement(&mut words, None), span(tok.start, tok.end))),
+                    head: Some((statement(&mut words, file, None), span(tok.start, tok.end))),
                     first: pending.len(),
                     raw: None,
                 });
@@ -131,7 +122,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                 if cut_short {
                     err(&mut errors, tok.start, tok.end, "unexpected \"}\"".into());
                     // Keep the words as a directive cut short, so nothing is lost.
-                    pending.push(statement(&mut words, None));
+                    pending.push(statement(&mut words, file, None));
                 }
                 if flattened > 0 {
                     flattened -= 1;
@@ -165,7 +156,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                 "unexpected end of file, expecting \";\" or \"}\"".into(),
             );
         }
-        pending.push(statement(&mut words, None));
+        pending.push(statement(&mut words, file, None));
     }
     if stack.len() > 1 {
         err(
@@ -196,8 +187,8 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
 /// moved into a list of exactly their size (the statement buffer keeps its
 /// capacity for the next statement): large configs have a million
 /// directives, and growth slack in each adds up. `words` is not empty.
-fn statement(words: &mut Vec<Word>, semicolon: Option<Span>) -> Directive {
-    let end = semicolon.unwrap_or_else(|| words.last().expect("a statement has a name").span);
+fn statement(words: &mut WordBuf, file: FileId, semicolon: Option<Span>) -> Directive {
+    let end = semicolon.unwrap_or_else(|| words.last_span(file));
     Directive::new(words, end, semicolon.is_some())
 }
 
@@ -292,7 +283,7 @@ mod tests {
         let f = p("add_header X \"a b\" 'c';");
         let d = &f.directives[0];
         assert_eq!(d.arg(1), Some("a b"));
-        assert_eq!(d.args()[1].quote, Quote::Double);
+        assert_eq!(d.args().get(1).unwrap().quote, Quote::Double);
         assert_eq!(d.arg(2), Some("c"));
     }
 

@@ -22,7 +22,7 @@ use crate::tls::cert::CertificateInfo;
 /// A directive argument naming a file, with the path nginx resolves it to.
 #[derive(Debug, Clone)]
 pub struct Named<'a> {
-    pub arg: &'a Word,
+    pub arg: Word<'a>,
     pub path: PathBuf,
 }
 
@@ -51,7 +51,7 @@ fn find_pairs<'a>(cx: &Checker<'a>) -> Vec<Pair<'a>> {
                 .iter()
                 .map(|d| {
                     let arg = d.args().first()?;
-                    let path = cx.resolve(site, &arg.value)?;
+                    let path = cx.resolve(site, arg.value)?;
                     Some(Named { arg, path })
                 })
                 .collect()
@@ -75,7 +75,7 @@ fn find_pairs<'a>(cx: &Checker<'a>) -> Vec<Pair<'a>> {
 #[derive(Debug)]
 pub struct FileUse<'a> {
     pub path: PathBuf,
-    pub args: Vec<&'a Word>,
+    pub args: Vec<Word<'a>>,
 }
 
 impl FileUse<'_> {
@@ -150,7 +150,7 @@ pub fn key_files<'s, 'a>(cx: &'s Checker<'a>) -> &'s [FileUse<'a>] {
 pub fn password_files<'a>(cx: &Checker<'a>) -> Vec<FileUse<'a>> {
     group(cx.sites.iter().filter_map(|site| {
         let arg = site.settings.get("ssl_password_file")?.args().first()?;
-        let path = cx.resolve(site, &arg.value)?;
+        let path = cx.resolve(site, arg.value)?;
         Some(Named { arg, path })
     }))
 }
@@ -215,10 +215,10 @@ mod tests {
     use crate::source::FileId;
     use crate::syntax::ast::Quote;
 
-    fn word(at: usize) -> Word {
+    fn word(at: usize) -> Word<'static> {
         Word {
             span: Span::new(FileId(0), at, at + 5),
-            value: "a.pem".into(),
+            value: "a.pem",
             quote: Quote::None,
         }
     }
@@ -228,7 +228,7 @@ mod tests {
         let words: Vec<Word> = (0..14).map(|i| word(i * 10)).collect();
         let used = FileUse {
             path: PathBuf::from("/a.pem"),
-            args: words.iter().collect(),
+            args: words.clone(),
         };
         let d = used.report(CertificateSelfSigned.meta(), "m");
         assert_eq!(d.span.unwrap().start, 0);
@@ -243,7 +243,7 @@ mod tests {
 
         let few = FileUse {
             path: PathBuf::from("/a.pem"),
-            args: words[..11].iter().collect(),
+            args: words[..11].to_vec(),
         };
         let d = few.report(CertificateSelfSigned.meta(), "m");
         assert_eq!(d.related.len(), 10);
@@ -251,7 +251,7 @@ mod tests {
 
         let two = FileUse {
             path: PathBuf::from("/a.pem"),
-            args: words[..3].iter().collect(),
+            args: words[..3].to_vec(),
         };
         let d = two.report(CertificateSelfSigned.meta(), "m");
         assert_eq!(d.related.len(), 2);

@@ -66,7 +66,7 @@ impl Rule for HstsMaxAgeTooShort {
             if value.value.contains('$') {
                 continue;
             }
-            match max_age(&value.value) {
+            match max_age(value.value) {
                 Ok((age, range)) if age < min => {
                     let shown = match human(age) {
                         h if h.ends_with("seconds") => format!("{age} seconds"),

@@ -51,10 +51,10 @@ impl Rule for HstsWithoutAlways {
         for d in hsts_directives(cx) {
             // Three arguments with a third that is not `always` is a syntax
             // problem nginx reports itself.
-            if d.args().len() != 2 {
+            let (2, Some(last)) = (d.args().len(), d.args().get(1)) else {
                 continue;
-            }
-            let last = d.args()[1].span;
+            };
+            let last = last.span;
             out.push(
                 Self::META
                     .at(

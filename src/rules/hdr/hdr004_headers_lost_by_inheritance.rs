@@ -178,7 +178,7 @@ fn describe(l: &Location<'_>) -> String {
         .directive
         .args()
         .iter()
-        .map(|a| a.value.as_str())
+        .map(|a| a.value)
         .collect::<Vec<_>>()
         .join(" ");
     match l.kind {

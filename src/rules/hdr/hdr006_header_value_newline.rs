@@ -96,7 +96,7 @@ const HEADER_DIRECTIVES: &[&str] = &[
     "more_set_input_headers",
 ];
 
-fn header_values(d: &Directive) -> Vec<(String, &Word)> {
+fn header_values(d: &Directive) -> Vec<(String, Word<'_>)> {
     match d.name() {
         "add_header" | "add_trailer" => match (d.arg(0), d.args().get(1)) {
             (Some(name), Some(value)) => vec![(name.to_string(), value)],
@@ -106,7 +106,7 @@ fn header_values(d: &Directive) -> Vec<(String, &Word)> {
             let mut out = Vec::new();
             let mut args = d.args().iter();
             while let Some(a) = args.next() {
-                match a.value.as_str() {
+                match a.value {
                     "-s" | "-t" => {
                         args.next();
                     }
@@ -124,7 +124,7 @@ fn header_values(d: &Directive) -> Vec<(String, &Word)> {
 }
 
 /// Replace the quoted value with its lines joined by single spaces.
-fn join_lines(cx: &Checker<'_>, value: &Word) -> Option<Fix> {
+fn join_lines(cx: &Checker<'_>, value: Word<'_>) -> Option<Fix> {
     if !written_verbatim(cx, value) {
         return None;
     }

@@ -72,7 +72,7 @@ impl Rule for HostFromHttpHost {
                 if !name.eq_ignore_ascii_case("host") || !seen.insert(d.span) {
                     continue;
                 }
-                let Some(var) = segments(&value.value).find_map(|s| match s {
+                let Some(var) = segments(value.value).find_map(|s| match s {
                     Seg::Var(v) if builtin_taint(v) == Taint::Untrusted => Some(v),
                     _ => None,
                 }) else {
@@ -88,7 +88,7 @@ impl Rule for HostFromHttpHost {
                 let mut diag = Self::META
                     .at(value.span, message)
                     .with_help("use $host: the host nginx routed the request by, never empty");
-                if segments(&value.value).eq([Seg::Var("http_host")]) {
+                if segments(value.value).eq([Seg::Var("http_host")]) {
                     diag = diag.with_fix(Fix {
                         message: "use $host".into(),
                         applicability: Applicability::Safe,

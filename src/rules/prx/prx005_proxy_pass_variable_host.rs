@@ -95,7 +95,7 @@ impl Rule for ProxyPassVariableHost {
                 continue;
             }
             let scope = Scope::new(sockets, p, &maps);
-            let Some(found) = scope.tainted_host(&url.value) else {
+            let Some(found) = scope.tainted_host(url.value) else {
                 continue;
             };
             let message = format!(
@@ -210,15 +210,15 @@ impl<'a> Scope<'a> {
     /// The regex source of a location or `if` directive.
     fn regex_of(d: &'a Directive) -> &'a str {
         if d.is(ids::LOCATION) {
-            d.args().last().map(|a| a.value.as_str()).unwrap_or("")
+            d.args().last().map(|a| a.value).unwrap_or("")
         } else {
             // if ($var ~ regex) — the word after the operator, without ')'.
             let i = d.args().iter().position(|a| a.value.starts_with('~'));
             let w = i.and_then(|i| {
-                let op = &d.args()[i].value;
+                let op = d.args().get(i)?.value;
                 let rest = op.trim_start_matches(['~', '*']);
                 if rest.is_empty() {
-                    d.args().get(i + 1).map(|a| a.value.as_str())
+                    d.args().get(i + 1).map(|a| a.value)
                 } else {
                     Some(rest)
                 }

@@ -50,7 +50,7 @@ impl Cond {
         let joined = d
             .args()
             .iter()
-            .map(|a| a.value.as_str())
+            .map(|a| a.value)
             .collect::<Vec<_>>()
             .join(" ");
         let inner = joined.trim();
@@ -96,7 +96,7 @@ pub struct Redirect<'a> {
     /// The status nginx answers with.
     pub code: u16,
     /// The URL argument (the replacement for `rewrite`).
-    pub url: &'a Word,
+    pub url: Word<'a>,
     pub cond: Cond,
 }
 
@@ -114,7 +114,7 @@ impl Redirect<'_> {
 
     /// The URL split into scheme, host and the rest.
     pub fn parts(&self) -> UrlParts<'_> {
-        let segs: Vec<_> = segments(&self.url.value).collect();
+        let segs: Vec<_> = segments(self.url.value).collect();
         split_url(&segs, is_path_var)
     }
 
@@ -149,12 +149,13 @@ fn is_absolute(url: &str) -> bool {
 pub fn as_redirect<'a>(d: &'a Directive, cond: Cond) -> Option<Redirect<'a>> {
     match d.name() {
         "return" => {
-            let (code, url) = match d.args() {
-                [url] if is_absolute(&url.value) => (302, url),
-                [code, url, ..] => (code.value.parse().ok()?, url),
+            let args = d.args();
+            let (code, url) = match (args.get(0), args.get(1)) {
+                (Some(url), None) if is_absolute(url.value) => (302, url),
+                (Some(code), Some(url)) => (code.value.parse().ok()?, url),
                 _ => return None,
             };
-            if !matches!(code, 301 | 302 | 303 | 307 | 308) || !is_absolute(&url.value) {
+            if !matches!(code, 301 | 302 | 303 | 307 | 308) || !is_absolute(url.value) {
                 return None;
             }
             Some(Redirect {
@@ -167,7 +168,7 @@ pub fn as_redirect<'a>(d: &'a Directive, cond: Cond) -> Option<Redirect<'a>> {
         }
         "rewrite" => {
             let (re, url) = (d.args().first()?, d.args().get(1)?);
-            if !matches_everything(&re.value) || !is_absolute(&url.value) {
+            if !matches_everything(re.value) || !is_absolute(url.value) {
                 return None;
             }
             let code = if d.arg(2) == Some("permanent") {

@@ -96,8 +96,13 @@ fn where_code(r: &Redirect<'_>) -> (Span, &'static str) {
     } else if d.args().len() == 1 {
         (r.url.span, "from `return URL` without a code")
     } else {
-        (d.args()[0].span, "")
+        (code_word(r), "")
     }
+}
+
+/// The code of `return CODE URL` (the word before the URL).
+fn code_word(r: &Redirect<'_>) -> Span {
+    r.directive.args().first().map_or(r.url.span, |w| w.span)
 }
 
 fn fix(r: &Redirect<'_>) -> Fix {
@@ -124,9 +129,9 @@ fn fix(r: &Redirect<'_>) -> Fix {
             "answer 301",
         )
     } else if r.code == 307 {
-        (d.args()[0].span, "308".to_string(), "answer 308")
+        (code_word(r), "308".to_string(), "answer 308")
     } else {
-        (d.args()[0].span, "301".to_string(), "answer 301")
+        (code_word(r), "301".to_string(), "answer 301")
     };
     Fix {
         message: message.to_string(),

@@ -296,7 +296,7 @@ fn to_https(r: &Redirect<'_>, applicability: Applicability) -> Fix {
 }
 
 fn replace_var(r: &Redirect<'_>, var: &str, applicability: Applicability) -> Fix {
-    let segs: Vec<Seg> = segments(&r.url.value)
+    let segs: Vec<Seg> = segments(r.url.value)
         .map(|s| match s {
             Seg::Var(v) if v.eq_ignore_ascii_case(var) => Seg::Var("host"),
             s => s,

@@ -208,14 +208,14 @@ impl<'a> HttpTree<'a> {
 
 /// A location's modifier and path: `location ^~ /a` → (`^~`, `/a`);
 /// nginx also accepts the modifier glued to the path (`location =/a`).
-pub fn location_parts(d: &Directive) -> Option<(Option<&str>, &Word)> {
+pub fn location_parts(d: &Directive) -> Option<(Option<&str>, Word<'_>)> {
     if d.name() != "location" {
         return None;
     }
     match d.args().len() {
-        2 => Some((d.arg(0), &d.args()[1])),
+        2 => Some((d.arg(0), d.args().get(1)?)),
         1 => {
-            let w = &d.args()[0];
+            let w = d.args().first()?;
             let glued = ["=", "^~", "~*", "~"]
                 .into_iter()
                 .find(|m| w.value.len() > m.len() && w.value.starts_with(m));
@@ -233,12 +233,12 @@ pub fn block_regex(d: &Directive) -> Option<&str> {
             let (modifier, path) = location_parts(d)?;
             match modifier {
                 Some(m @ ("~" | "~*")) if d.args().len() == 1 => Some(&path.value[m.len()..]),
-                Some("~" | "~*") => Some(&path.value),
+                Some("~" | "~*") => Some(path.value),
                 _ => None,
             }
         }
         "if" => {
-            let mut args: Vec<&str> = d.args().iter().map(|a| a.value.as_str()).collect();
+            let mut args: Vec<&str> = d.args().iter().map(|a| a.value).collect();
             if let Some(first) = args.first_mut() {
                 *first = first.strip_prefix('(').unwrap_or(first);
             }
@@ -269,7 +269,7 @@ pub fn capturing_block<'a>(levels: &[&Level<'a>]) -> Option<(&'a Directive, &'a 
 
 /// The span of `needle` inside a word as written (quotes and escapes
 /// included), when it occurs there exactly once.
-pub fn sub_span(cx: &Checker<'_>, word: &Word, needle: &str) -> Option<Span> {
+pub fn sub_span(cx: &Checker<'_>, word: Word<'_>, needle: &str) -> Option<Span> {
     let raw = cx.cfg.sources.get(word.span.file).text(word.span);
     let first = raw.find(needle)?;
     if raw[first + 1..].contains(needle) {
@@ -281,7 +281,7 @@ pub fn sub_span(cx: &Checker<'_>, word: &Word, needle: &str) -> Option<Span> {
 
 /// Whether the word's source text is its value plus the quotes (no escape
 /// sequences), so offsets in the value map to offsets in the file.
-pub fn written_verbatim(cx: &Checker<'_>, word: &Word) -> bool {
+pub fn written_verbatim(cx: &Checker<'_>, word: Word<'_>) -> bool {
     let raw = cx.cfg.sources.get(word.span.file).text(word.span);
     let inner = match word.quote {
         Quote::None => raw.as_str(),
@@ -292,6 +292,6 @@ pub fn written_verbatim(cx: &Checker<'_>, word: &Word) -> bool {
 }
 
 /// Byte offset in the file where the word's value starts (after a quote).
-pub fn value_start(word: &Word) -> usize {
+pub fn value_start(word: Word<'_>) -> usize {
     word.span.start as usize + usize::from(word.quote != Quote::None)
 }

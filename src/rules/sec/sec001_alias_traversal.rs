@@ -100,7 +100,7 @@ impl Rule for AliasTraversal {
             {
                 return;
             }
-            let prefix = path.value.strip_prefix("^~").unwrap_or(&path.value);
+            let prefix = path.value.strip_prefix("^~").unwrap_or(path.value);
             let message = format!(
                 "location {prefix} has no trailing slash but its alias {} has one: \
                  {prefix}../x is served from {}../x, outside the aliased directory",
@@ -122,7 +122,7 @@ impl Rule for AliasTraversal {
 }
 
 /// Insert `/` at the end of a word's value (inside its closing quote).
-fn append_slash(w: &Word) -> Edit {
+fn append_slash(w: Word<'_>) -> Edit {
     let end = w.span.end as usize - usize::from(w.quote != Quote::None);
     Edit {
         span: Span::new(w.span.file, end, end),

@@ -61,13 +61,13 @@ impl Rule for ValidReferersNone {
             let Some(pos) = d.args().iter().position(|a| a.value == "none") else {
                 return;
             };
-            let none = &d.args()[pos];
+            let none = d.args().get(pos).expect("found above");
             // Remove the word and the whitespace before it, when only
             // whitespace separates it from the previous word.
             let prev_end = if pos == 0 {
                 d.name_span().end
             } else {
-                d.args()[pos - 1].span.end
+                d.args().get(pos - 1).expect("before pos").span.end
             } as usize;
             let bytes = &cx.cfg.sources.get(none.span.file).bytes;
             let gap = &bytes[prev_end..none.span.start as usize];

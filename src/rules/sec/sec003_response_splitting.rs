@@ -80,7 +80,7 @@ const BACKEND: &[u8] = b"\n";
 /// The directive argument that ends up in a header, what that header is,
 /// and which bytes split it.
 struct Sink<'a> {
-    value: &'a Word,
+    value: Word<'a>,
     what: What<'a>,
     chars: &'static [u8],
 }
@@ -131,9 +131,9 @@ fn sink(d: &Directive) -> Option<Sink<'_>> {
         }),
         "return" => {
             let (value, code) = match d.args().len() {
-                1 if redirect_url(d.arg(0)?) => (&d.args()[0], "302"),
+                1 if redirect_url(d.arg(0)?) => (d.args().first()?, "302"),
                 2 if matches!(d.arg(0)?, "301" | "302" | "303" | "307" | "308") => {
-                    (&d.args()[1], d.arg(0)?)
+                    (d.args().get(1)?, d.arg(0)?)
                 }
                 _ => return None,
             };
@@ -146,7 +146,7 @@ fn sink(d: &Directive) -> Option<Sink<'_>> {
         "rewrite" => {
             let value = d.args().get(1)?;
             let redirect =
-                matches!(d.arg(2), Some("redirect" | "permanent")) || redirect_url(&value.value);
+                matches!(d.arg(2), Some("redirect" | "permanent")) || redirect_url(value.value);
             redirect.then_some(Sink {
                 value,
                 what: What::RewriteRedirect,
@@ -194,7 +194,7 @@ impl Rule for ResponseSplitting {
                 return;
             }
             let own_regex = (d.is(ids::REWRITE)).then(|| d.arg(0)).flatten();
-            let taints: Vec<Taint> = segments(&sink.value.value)
+            let taints: Vec<Taint> = segments(sink.value.value)
                 .filter_map(|s| match s {
                     Seg::Var(v) => taint(v, levels, own_regex, sink.chars, 0),
                     Seg::Lit(_) => None,

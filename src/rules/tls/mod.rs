@@ -88,7 +88,7 @@ pub fn version_label(version: Option<NginxVersion>) -> String {
 /// included), else nginx's default for the configured version.
 pub fn effective_protocols<'a>(cx: &Checker<'_>, site: &Site<'a>) -> Vec<&'a str> {
     match site.settings.get("ssl_protocols") {
-        Some(d) => d.args().iter().map(|a| a.value.as_str()).collect(),
+        Some(d) => d.args().iter().map(|a| a.value).collect(),
         None => default_protocols(cx.nginx_version()).to_vec(),
     }
 }
@@ -227,7 +227,7 @@ pub fn weakness_kill(w: Weakness) -> &'static str {
 
 /// `value` written with the same quotes as `arg` (cipher strings and
 /// protocol names need no escaping).
-pub fn requote(arg: &Word, value: &str) -> String {
+pub fn requote(arg: Word<'_>, value: &str) -> String {
     match arg.quote {
         Quote::None => value.to_string(),
         Quote::Single => format!("'{value}'"),

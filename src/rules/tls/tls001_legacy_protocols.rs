@@ -51,17 +51,13 @@ impl Rule for LegacyProtocols {
             let bad: Vec<&str> = d
                 .args()
                 .iter()
-                .map(|a| a.value.as_str())
+                .map(|a| a.value)
                 .filter(|v| super::PROTOCOLS.contains(v) && !cx.spec.protocols.contains(v))
                 .collect();
             if bad.is_empty() {
                 continue;
             }
-            let first_bad = d
-                .args()
-                .iter()
-                .find(|a| bad.contains(&a.value.as_str()))
-                .unwrap();
+            let first_bad = d.args().iter().find(|a| bad.contains(&a.value)).unwrap();
             let message = format!(
                 "ssl_protocols enables {} (the {} profile allows only {})",
                 bad.join(", "),
@@ -79,7 +75,10 @@ impl Rule for LegacyProtocols {
 
 /// Replace the arguments (not the directive), so comments and layout stay.
 fn fix(d: &Directive, protocols: &[&str]) -> Fix {
-    let span = d.args()[0].span.to(d.args().last().unwrap().span);
+    let span = d
+        .args()
+        .span()
+        .expect("protocols were found in the arguments");
     Fix {
         message: format!("set `ssl_protocols {}`", protocols.join(" ")),
         applicability: Applicability::Safe,

@@ -83,15 +83,15 @@ impl Rule for WeakCipherSuites {
                 continue;
             };
             let found = analysed
-                .entry(arg.value.as_str())
-                .or_insert_with(|| analyse(&arg.value));
+                .entry(arg.value)
+                .or_insert_with(|| analyse(arg.value));
             if found.is_clean() {
                 continue;
             }
             let replacement = if cx.spec.strict_suites {
                 MOZILLA_INTERMEDIATE_CIPHERS.to_string()
             } else {
-                cleaned(&arg.value)
+                cleaned(arg.value)
             };
             let quoted = super::requote(arg, &replacement);
             out.push(Self::META.at(arg.span, found.message()).with_fix(Fix {

@@ -67,7 +67,7 @@ impl Rule for WeakDhparam {
             if !seen.insert(d.span) {
                 continue;
             }
-            let Some(path) = cx.resolve(site, &arg.value) else {
+            let Some(path) = cx.resolve(site, arg.value) else {
                 continue;
             };
             let read = cx.file(&path);

@@ -126,7 +126,7 @@ pub fn validate(cfg: &Config) -> Vec<Diagnostic> {
 fn never_read_whole(cfg: &Config, d: &Directive) -> bool {
     let end = match (d.semicolon(), &d.block) {
         (Some(semi), _) => semi.end,
-        (None, Some(block)) => block.open.end,
+        (None, Some(block)) => block.open().end,
         (None, None) => return true,
     };
     let errors = &cfg.file(d.span.file).errors;
@@ -237,7 +237,7 @@ fn check_directive(
         }
     }
     let block = d.block.as_ref()?;
-    if block.raw.is_some() {
+    if block.raw().is_some() {
         return None;
     }
     Some(ctx.child(name))

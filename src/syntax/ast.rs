@@ -12,7 +12,7 @@ use crate::source::{FileId, Span};
 
 #[derive(Debug, Clone)]
 pub struct Directive {
-    /// The arguments, behind the name when nginx does not know the name
+    /// The arguments, behind the name token when `name_word` is set
     /// ([`Directive::args`] skips it).
     words: Words,
     /// Boxed: most directives have no block, and an inline one tripled
@@ -20,12 +20,14 @@ pub struct Directive {
     pub block: Option<Box<Block>>,
     /// From the first byte of the name to the `;` or the block's `}`.
     pub span: Span,
-    /// Where the name token ends (it starts where `span` does).
-    name_end: u32,
-    /// The name's number when nginx knows it, else [`UNKNOWN_NAME`] and the
-    /// name is `words[0]`. A million directives: a 2-byte number instead of
-    /// a 40-byte word each (docs/performance.md).
+    /// The name's number when nginx knows it, else [`UNKNOWN_NAME`]. A
+    /// million directives: a 2-byte number instead of a word each
+    /// (docs/performance.md).
     name: u16,
+    /// Whether the name token is the first of `words`: when nginx does not
+    /// know the name, or it is written other than bare (quoted, escaped).
+    /// Otherwise the token is the name's own bytes at the start of `span`.
+    name_word: bool,
     /// Whether a `;` ends it (not for block directives, nor for a directive
     /// cut short by an error); [`Directive::semicolon`] gives its span. A
     /// flag rather than a stored span: a million directives, 16 bytes each.
@@ -43,12 +45,13 @@ impl Directive {
     pub(crate) fn new(words: &mut WordBuf, end: Span, terminated: bool) -> Directive {
         let name = words.first_span(end.file);
         let id = NameId::of(words.first_value());
+        let bare = id.is_some_and(|id| (name.end - name.start) as usize == id.as_str().len());
         Directive {
-            words: words.take(usize::from(id.is_some())),
+            words: words.take(usize::from(bare)),
             block: None,
             span: name.to(end),
-            name_end: name.end,
             name: id.map_or(UNKNOWN_NAME, |id| id.0),
+            name_word: !bare,
             terminated,
         }
     }
@@ -58,6 +61,11 @@ impl Directive {
             Some(id) => id.as_str(),
             None => self.words.value(0).unwrap_or_default(),
         }
+    }
+
+    /// How many of `words` come before the arguments.
+    fn skip(&self) -> usize {
+        usize::from(self.name_word)
     }
 
     /// Whether this is the directive `id` names (`d.is(ids::INCLUDE)`):
@@ -73,16 +81,18 @@ impl Directive {
 
     /// The name token, quotes included.
     pub fn name_span(&self) -> Span {
-        Span::new(
-            self.span.file,
-            self.span.start as usize,
-            self.name_end as usize,
-        )
+        match self.name_id() {
+            Some(id) if !self.name_word => Span {
+                end: self.span.start + id.as_str().len() as u32,
+                ..self.span
+            },
+            _ => self.words.parts().get(self.span.file, 0).span,
+        }
     }
 
     /// The words after the name.
     pub fn args(&self) -> Args<'_> {
-        let skip = usize::from(self.name == UNKNOWN_NAME);
+        let skip = self.skip();
         let words = self.words.parts();
         Args {
             words,
@@ -93,7 +103,7 @@ impl Directive {
     }
 
     pub fn arg(&self, i: usize) -> Option<&str> {
-        self.words.value(i + usize::from(self.name == UNKNOWN_NAME))
+        self.words.value(i + self.skip())
     }
 
     /// The span of name and arguments, without the block: what a caret should underline.
@@ -115,10 +125,7 @@ impl Directive {
     }
 
     pub fn children(&self) -> &[Directive] {
-        self.block
-            .as_ref()
-            .map(|b| &b.directives[..])
-            .unwrap_or(&[])
+        self.block.as_ref().map(|b| b.directives()).unwrap_or(&[])
     }
 }
 
@@ -197,14 +204,72 @@ impl<'a> DoubleEndedIterator for Args<'a> {
 
 impl ExactSizeIterator for Args<'_> {}
 
+/// A `{ … }` body. Its braces are one byte each, so offsets stand for
+/// their spans: 40 bytes instead of 72, and a large config has a quarter
+/// of a million blocks.
 #[derive(Debug, Clone)]
 pub struct Block {
-    pub open: Span,
-    /// None when the file ended before the block was closed.
-    pub close: Option<Span>,
-    pub directives: Vec<Directive>,
+    directives: Box<[Directive]>,
+    file: FileId,
+    open: u32,
+    /// [`NONE`] when the file ended before the block was closed.
+    close: u32,
+    /// The body of a `*_by_lua_block` (Lua, not nginx syntax, kept as
+    /// raw text); `raw_start` is [`NONE`] for other blocks.
+    raw_start: u32,
+    raw_end: u32,
+}
+
+/// An absent offset: no file reaches 4 GiB (spans are u32 offsets).
+const NONE: u32 = u32::MAX;
+
+impl Block {
+    pub(crate) fn new(
+        open: Span,
+        close: Option<Span>,
+        directives: Box<[Directive]>,
+        raw: Option<Span>,
+    ) -> Block {
+        Block {
+            directives,
+            file: open.file,
+            open: open.start,
+            close: close.map_or(NONE, |c| c.start),
+            raw_start: raw.map_or(NONE, |r| r.start),
+            raw_end: raw.map_or(NONE, |r| r.end),
+        }
+    }
+
+    pub fn directives(&self) -> &[Directive] {
+        &self.directives
+    }
+
+    /// The `{`.
+    pub fn open(&self) -> Span {
+        self.byte(self.open)
+    }
+
+    /// The `}`; None when the file ended before the block was closed.
+    pub fn close(&self) -> Option<Span> {
+        (self.close != NONE).then(|| self.byte(self.close))
+    }
+
     /// The body of a `*_by_lua_block`, kept as raw text (it is Lua, not nginx syntax).
-    pub raw: Option<Span>,
+    pub fn raw(&self) -> Option<Span> {
+        (self.raw_start != NONE).then_some(Span {
+            file: self.file,
+            start: self.raw_start,
+            end: self.raw_end,
+        })
+    }
+
+    fn byte(&self, at: u32) -> Span {
+        Span {
+            file: self.file,
+            start: at,
+            end: at + 1,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -249,7 +314,32 @@ mod tests {
         // A 46 MB config holds 1.4 million directives and 1.8 million
         // argument words: every byte here is megabytes there
         // (docs/performance.md).
-        assert!(std::mem::size_of::<Directive>() <= 48);
+        assert!(std::mem::size_of::<Directive>() <= 40);
+        assert!(std::mem::size_of::<Block>() <= 40);
+    }
+
+    #[test]
+    fn name_tokens_bare_quoted_and_unknown() {
+        use crate::syntax::names::ids;
+        let f = crate::syntax::parse(FileId(0), b"listen 80;\n\"listen\" 81;\nlisten_x 82;");
+        let got: Vec<String> = f
+            .directives
+            .iter()
+            .map(|d| {
+                let s = d.name_span();
+                let args: Vec<&str> = d.args().map(|w| w.value).collect();
+                let known = d.is(ids::LISTEN);
+                format!("{} {known} {}..{} {args:?}", d.name(), s.start, s.end)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "listen true 0..6 [\"80\"]",
+                "listen true 11..19 [\"81\"]",
+                "listen_x false 24..32 [\"82\"]",
+            ]
+        );
     }
 
     #[test]

@@ -37,11 +37,11 @@ pub fn print_tree(file: &ParsedFile, src: &[u8]) -> Option<Vec<u8>> {
             spans.push((s.start, s.end));
         }
         if let Some(b) = &d.block {
-            spans.push((b.open.start, b.open.end));
-            if let Some(r) = b.raw {
+            spans.push((b.open().start, b.open().end));
+            if let Some(r) = b.raw() {
                 spans.push((r.start, r.end));
             }
-            if let Some(c) = b.close {
+            if let Some(c) = b.close() {
                 spans.push((c.start, c.end));
             }
         }

@@ -500,7 +500,7 @@ fn nginx_line(cfg: &Config, span: Span) -> usize {
         let h = d.head_span();
         h.start <= span.start && span.end <= h.end
     });
-    let end = head.and_then(|d| d.semicolon().or_else(|| d.block.as_ref().map(|b| b.open)));
+    let end = head.and_then(|d| d.semicolon().or_else(|| d.block.as_ref().map(|b| b.open())));
     cfg.sources.line_col(end.unwrap_or(span)).0
 }
 
@@ -859,7 +859,7 @@ fn read_past(path: &Path, line: usize, message: &str) -> Result<String, String> 
     } else if message.starts_with("no servers are inside upstream") {
         // nginx names the closing brace of the empty upstream.
         let Some((d, close)) = parsed.walk().find_map(|d| {
-            let close = d.block.as_ref()?.close?;
+            let close = d.block.as_ref()?.close()?;
             (d.name() == "upstream" && line_of(close.start) == line).then_some((d, close))
         }) else {
             return Err(format!("no upstream closes on line {line}"));
@@ -872,7 +872,7 @@ fn read_past(path: &Path, line: usize, message: &str) -> Result<String, String> 
         )
     } else {
         let Some(d) = parsed.walk().find(|d| {
-            let end = d.semicolon().or_else(|| d.block.as_ref().map(|b| b.open));
+            let end = d.semicolon().or_else(|| d.block.as_ref().map(|b| b.open()));
             end.is_some_and(|s| line_of(s.start) == line)
         }) else {
             return Err(format!("no statement ends on line {line}"));
@@ -898,7 +898,7 @@ fn read_past(path: &Path, line: usize, message: &str) -> Result<String, String> 
                     format!("replaced the host of `{head}`"),
                 )
             }
-            (Some(b), _, _) if b.close.is_none() => return Err("an unclosed block".into()),
+            (Some(b), _, _) if b.close().is_none() => return Err("an unclosed block".into()),
             (Some(_), _, _) => (d.span.range(), "", format!("blanked `{head} {{…}}`")),
             (None, _, _) => (d.span.range(), "", format!("blanked `{head}`")),
         }

@@ -169,6 +169,8 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
             close_block(&mut stack, &mut pending, None);
         }
     }
+    // Freezes the last chunk of packed words: the directives can be read.
+    drop(words);
     errors.sort_by_key(|e| e.span.start);
     ParsedFile {
         file,

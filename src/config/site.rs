@@ -362,9 +362,6 @@ pub enum BlockKind {
 pub struct Location<'a> {
     pub directive: &'a Directive,
     pub kind: BlockKind,
-    /// `=`, `~`, `~*`, `^~` or `@` (named) for locations.
-    pub modifier: Option<&'a str>,
-    pub pattern: &'a str,
     /// This block's own directives, includes expanded.
     pub own: Box<[&'a Directive]>,
     pub settings: Settings<'a>,
@@ -372,6 +369,32 @@ pub struct Location<'a> {
 }
 
 impl<'a> Location<'a> {
+    /// `=`, `~`, `~*`, `^~` or `@` (named) for locations. Read from the
+    /// directive when asked rather than stored: a location per 200 bytes of
+    /// a large config, and two string slices each.
+    pub fn modifier(&self) -> Option<&'a str> {
+        self.parts().0
+    }
+
+    /// The location's path or regex (the condition of an `if`, the first
+    /// method of a `limit_except`).
+    pub fn pattern(&self) -> &'a str {
+        self.parts().1
+    }
+
+    fn parts(&self) -> (Option<&'a str>, &'a str) {
+        let d = self.directive;
+        match (self.kind, d.args().len()) {
+            (BlockKind::Location, 2) => (d.arg(0), d.arg(1).unwrap_or("")),
+            (BlockKind::Location, _) => match d.arg(0) {
+                Some(p) if p.starts_with('@') => (Some("@"), p),
+                Some(p) => (None, p),
+                None => (None, ""),
+            },
+            _ => (None, d.arg(0).unwrap_or("")),
+        }
+    }
+
     /// This block and every nested one, level by level.
     pub fn walk(&self) -> Vec<&Location<'a>> {
         let mut out = Vec::new();
@@ -570,23 +593,12 @@ fn blocks<'a>(
                 "limit_except" => BlockKind::LimitExcept,
                 _ => return None,
             };
-            let (modifier, pattern) = match (kind, d.args().len()) {
-                (BlockKind::Location, 2) => (d.arg(0), d.arg(1).unwrap_or("")),
-                (BlockKind::Location, _) => match d.arg(0) {
-                    Some(p) if p.starts_with('@') => (Some("@"), p),
-                    Some(p) => (None, p),
-                    None => (None, ""),
-                },
-                _ => (None, d.arg(0).unwrap_or("")),
-            };
             let inner = cfg.expand(d.children());
             let settings = Settings::merge(parent, &inner);
             let children = blocks(cfg, &inner, &settings, depth + 1);
             Some(Location {
                 directive: d,
                 kind,
-                modifier,
-                pattern,
                 own: inner.into(),
                 settings,
                 children: children.into(),
@@ -740,7 +752,7 @@ mod tests {
         let by_pattern = |p: &str| {
             tls.all_locations()
                 .into_iter()
-                .find(|l| l.pattern == p)
+                .find(|l| l.pattern() == p)
                 .unwrap()
                 .clone()
         };
@@ -762,7 +774,7 @@ mod tests {
         );
         // …and in the nested regex location, which inherits from /static/.
         let css = by_pattern("\\.css$");
-        assert_eq!(css.modifier, Some("~"));
+        assert_eq!(css.modifier(), Some("~"));
         assert_eq!(header_names(&css.settings, "add_header"), ["cache-control"]);
         // `/api` sets one proxy header: Host and X-Real-IP are lost.
         let api = by_pattern("/api");
@@ -799,7 +811,7 @@ mod tests {
             .collect();
         assert_eq!(server_own, ["Host", "X-Real-IP"]);
         let named = by_pattern("@fallback");
-        assert_eq!(named.modifier, Some("@"));
+        assert_eq!(named.modifier(), Some("@"));
     }
 
     #[test]

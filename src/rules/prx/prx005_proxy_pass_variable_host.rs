@@ -193,7 +193,7 @@ impl<'a> Scope<'a> {
                     regexes.push(c.directive);
                 }
             }
-            if l.kind == BlockKind::Location && matches!(l.modifier, Some("~" | "~*")) {
+            if l.kind == BlockKind::Location && matches!(l.modifier(), Some("~" | "~*")) {
                 regexes.push(l.directive);
                 numbered = Some(l.directive);
             }

@@ -231,7 +231,9 @@ fn statements<'a>(own: &[&'a Directive], blocks: &[Location<'a>]) -> Vec<(&'a Di
 /// match goes.
 pub fn root_location<'s, 'a>(site: &'s Site<'a>) -> Option<&'s Location<'a>> {
     site.locations.iter().find(|l| {
-        l.kind == BlockKind::Location && l.pattern == "/" && matches!(l.modifier, None | Some("^~"))
+        l.kind == BlockKind::Location
+            && l.pattern() == "/"
+            && matches!(l.modifier(), None | Some("^~"))
     })
 }
 

@@ -343,6 +343,39 @@ mod tests {
     }
 
     #[test]
+    fn args_index_and_iterate_from_both_ends() {
+        let f = crate::syntax::parse(FileId(0), b"add_header X 'a b' always;\nmy_name 1 2;");
+        fn v(w: Option<Word<'_>>) -> Option<&str> {
+            w.map(|w| w.value)
+        }
+        let d = &f.directives[0];
+        let args = d.args();
+        assert_eq!((args.len(), args.is_empty()), (3, false));
+        assert_eq!(v(args.get(1)), Some("a b"));
+        assert_eq!(args.get(1).unwrap().quote, Quote::Single);
+        assert_eq!(args.get(1).unwrap().span, Span::new(FileId(0), 13, 18));
+        assert_eq!(v(args.get(3)), None);
+        assert_eq!(v(args.first()), Some("X"));
+        assert_eq!(args.span(), Some(Span::new(FileId(0), 11, 25)));
+        assert_eq!(v(args.last()), Some("always"));
+        let back: Vec<&str> = d.args().rev().map(|w| w.value).collect();
+        assert_eq!(back, ["always", "a b", "X"]);
+        // Indexing is relative to what the iterator has not yet given.
+        let mut it = d.args();
+        assert_eq!(v(it.next()), Some("X"));
+        assert_eq!(v(it.next_back()), Some("always"));
+        assert_eq!((it.len(), v(it.get(0))), (1, Some("a b")));
+        assert_eq!(v(it.nth(5)), None);
+        assert!(it.is_empty());
+        // An unknown name is the first word; the arguments skip it.
+        let d = &f.directives[1];
+        assert_eq!(d.name(), "my_name");
+        assert_eq!(d.args().map(|w| w.value).collect::<Vec<_>>(), ["1", "2"]);
+        assert_eq!((d.arg(0), d.arg(1), d.arg(2)), (Some("1"), Some("2"), None));
+        assert_eq!(d.args().nth(1).map(|w| w.value), Some("2"));
+    }
+
+    #[test]
     fn semicolon_is_the_last_byte() {
         let f = crate::syntax::parse(FileId(0), b"a b;\nc { d; }\ne f");
         let spans: Vec<Option<(u32, u32)>> = f

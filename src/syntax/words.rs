@@ -121,10 +121,10 @@ fn values(bytes: &[u8], n: usize) -> &str {
     let len = u32_at(bytes, 4 + n * ENTRY - 4) as usize;
     let values = &bytes[start..start + len];
     debug_assert!(std::str::from_utf8(values).is_ok());
-    // SAFETY: `WordBuf::take` copied these bytes from a `String`, from one
-    // value's start to another's end (char boundaries), and a frozen chunk
-    // is never changed. Checking them again on every read cost a sixth of
-    // a whole check.
+    // SAFETY: `WordBuf::take` copied these bytes from a whole `str` and
+    // wrote its length as the last value end (it asserts both), and a
+    // frozen chunk is never changed. Checking them again on every read
+    // cost a sixth of a whole check.
     unsafe { std::str::from_utf8_unchecked(values) }
 }
 
@@ -248,7 +248,17 @@ impl WordBuf {
         if !self.packed.is_empty() && self.packed.len() + self.values.len() - base > CHUNK_BYTES {
             self.freeze();
         }
-        let values = &self.values.as_bytes()[base..];
+        // What makes the unchecked read in `values` sound, whatever was
+        // done to the `String` behind `values()`: the copied bytes are a
+        // whole `str` (slicing checks `base` is a char boundary) and the
+        // header's total, the last value end, is exactly their length.
+        let values: &str = &self.values[base..];
+        let total = self.entries.last().map_or(0, |e| e[2] as usize);
+        assert!(
+            total.checked_sub(base) == Some(values.len()),
+            "the values are pushed with their words"
+        );
+        let values = values.as_bytes();
         let at = self.packed.len() as u32;
         let out = &mut self.packed;
         out.extend_from_slice(&(n as u32).to_ne_bytes());
@@ -371,6 +381,15 @@ mod tests {
         assert_eq!(chunks[0], chunks[1]);
         assert_ne!(chunks[1], chunks[2]);
         assert_eq!(words[2].at, 0);
+    }
+
+    #[test]
+    #[should_panic(expected = "pushed with their words")]
+    fn values_cut_after_their_words_are_refused() {
+        // The header would claim four value bytes where one was copied.
+        let mut b = buf(&[(0, 4, Quote::None, "name"), (5, 9, Quote::None, "abcd")]);
+        b.values().truncate(5);
+        b.take(1);
     }
 
     #[test]

@@ -185,7 +185,7 @@ impl<'a> Iterator for Args<'a> {
     }
 
     fn nth(&mut self, n: usize) -> Option<Word<'a>> {
-        self.front = (self.front + n).min(self.back);
+        self.front = self.front.saturating_add(n).min(self.back);
         self.next()
     }
 
@@ -311,8 +311,8 @@ mod tests {
 
     #[test]
     fn nodes_stay_small() {
-        // A 46 MB config holds 1.4 million directives and 1.8 million
-        // argument words: every byte here is megabytes there
+        // A 46 MB config holds 1.3 million directives and a quarter of a
+        // million blocks: every byte here is megabytes there
         // (docs/performance.md).
         assert!(std::mem::size_of::<Directive>() <= 40);
         assert!(std::mem::size_of::<Block>() <= 40);

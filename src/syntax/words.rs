@@ -31,12 +31,6 @@ pub struct Word<'a> {
     pub quote: Quote,
 }
 
-impl<'a> Word<'a> {
-    pub fn as_str(&self) -> &'a str {
-        self.value
-    }
-}
-
 /// Bytes of one word's entry: start, end and the end of its value, as u32.
 const ENTRY: usize = 12;
 

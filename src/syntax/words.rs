@@ -181,7 +181,7 @@ impl fmt::Debug for Words {
 /// each statement's words into. One per file: its buffers stop growing
 /// after the first few statements. Dropping it freezes the last chunk.
 #[derive(Default)]
-pub struct WordBuf {
+pub(crate) struct WordBuf {
     /// Start, end and value end of each word.
     entries: Vec<[u32; 3]>,
     quotes: Vec<u8>,

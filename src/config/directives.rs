@@ -226,7 +226,7 @@ pub struct DirectiveSpec {
     pub doc: &'static str,
     pub origin: Origin,
     /// Whether nginx refuses a second occurrence in one block
-    /// ([`super::validate::refuses_duplicates`]), worked out once here.
+    /// (`validate::refuses_duplicates`), worked out once here.
     pub refuses_duplicates: bool,
 }
 

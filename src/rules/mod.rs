@@ -1,6 +1,6 @@
 //! Lint rules: one file per rule under a directory per family, ruff style.
 //!
-//! A rule is a unit struct declared with [`rule!`]: its doc comment is its
+//! A rule is a unit struct declared with `rule!`: its doc comment is its
 //! documentation (What it does / Why is this bad? / Example / Use instead /
 //! References), rendered by `explain CODE`, `docs/rules/CODE.md`, SARIF
 //! `helpUri` and JSON. Rules read the Site model and the file facts cache,

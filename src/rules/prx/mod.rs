@@ -192,7 +192,7 @@ fn sets_header(d: &Directive, name: &str) -> bool {
 }
 
 /// The header state of each of [`proxy_passes`] (same order), None where
-/// a surrounding `include` could not be read ([`unknown_include`]). PRX001
+/// a surrounding `include` could not be read (`unknown_include`). PRX001
 /// and PRX002 both need it; it is worked out once.
 pub fn header_states<'s, 'a>(cx: &'s Checker<'a>) -> &'s [Option<HeaderState<'a>>] {
     cx.facts.proxy_headers.get_or_init(|| {

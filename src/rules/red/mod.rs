@@ -1,5 +1,5 @@
 //! RED rules: the plain-HTTP side of a TLS site. Which server answers
-//! `http://name/` (see [`servers`]), whether it redirects to HTTPS, and
+//! `http://name/` (see `servers`), whether it redirects to HTTPS, and
 //! whether that redirect is permanent, keeps the path and query, and goes
 //! to the right place.
 

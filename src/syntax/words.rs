@@ -212,16 +212,18 @@ impl WordBuf {
         });
     }
 
-    /// The first word's value and start, the last word's end.
+    /// The first word's value (the directive's name as written).
     pub fn first_value(&self) -> &str {
         &self.values[..self.entries[0][2] as usize]
     }
 
+    /// The first word's span in `file`.
     pub fn first_span(&self, file: FileId) -> Span {
         let [start, end, _] = self.entries[0];
         Span { file, start, end }
     }
 
+    /// The last word's span in `file` (where a statement cut short ends).
     pub fn last_span(&self, file: FileId) -> Span {
         let [start, end, _] = *self.entries.last().expect("a word");
         Span { file, start, end }

@@ -47,8 +47,17 @@ pub struct Config {
     pub diagnostics: Vec<Diagnostic>,
     /// Problems with the command-line targets themselves (exit code 2).
     pub target_errors: Vec<String>,
-    by_canonical: HashMap<PathBuf, FileId>,
+    /// Files read from disk, by identity: a file reached under two names
+    /// (a symlink) is read and linted once.
+    by_identity: HashMap<FileIdentity, FileId>,
+    /// Files of an `nginx -T` dump, by the path the dump names.
+    by_dump_path: HashMap<PathBuf, FileId>,
 }
+
+/// A file as the kernel knows it: device and inode. Asking for them is one
+/// `stat`; canonicalizing the path instead read every component's link,
+/// six system calls a file on a typical tree.
+type FileIdentity = (u64, u64);
 
 impl Config {
     pub fn file(&self, id: FileId) -> &ParsedFile {
@@ -233,7 +242,7 @@ fn load_stdin(cfg: &mut Config, opts: &LoadOptions) {
     let mut first = None;
     for (path, text) in dump {
         let id = cfg.sources.add(path.clone(), text);
-        cfg.by_canonical.insert(path, id);
+        cfg.by_dump_path.insert(path, id);
         first.get_or_insert(id);
     }
     parse_pending(cfg);
@@ -289,31 +298,34 @@ fn parse_pending(cfg: &mut Config) {
 
 /// Read and parse `path` once; later calls return the same file.
 fn read_source(cfg: &mut Config, path: &Path) -> Result<FileId, String> {
-    let fetched = fetch(&cfg.by_canonical, path);
+    let fetched = fetch(&cfg.by_identity, path);
     register(cfg, path, fetched)
 }
 
 /// A file named by a target or an `include`, read unless already known.
 enum Fetched {
     Known(FileId),
-    Read { canonical: PathBuf, bytes: Vec<u8> },
+    Read {
+        identity: FileIdentity,
+        bytes: Vec<u8>,
+    },
     Failed(String),
 }
 
 /// The I/O half of [`read_source`]: it only reads `known`, so the files
 /// of one `include sites/*.conf` can be fetched on every core.
-fn fetch(known: &HashMap<PathBuf, FileId>, path: &Path) -> Fetched {
-    let canonical = match std::fs::canonicalize(path) {
-        Ok(c) => c,
-        Err(e) => return Fetched::Failed(open_failed(path, &e)),
-    };
-    if let Some(&id) = known.get(&canonical) {
-        return Fetched::Known(id);
-    }
-    let meta = match std::fs::metadata(&canonical) {
+fn fetch(known: &HashMap<FileIdentity, FileId>, path: &Path) -> Fetched {
+    use std::os::unix::fs::MetadataExt;
+    // Follows symlinks, as open() would: ENOENT, EACCES and ELOOP come
+    // from here in nginx's wording.
+    let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => return Fetched::Failed(open_failed(path, &e)),
     };
+    let identity = (meta.dev(), meta.ino());
+    if let Some(&id) = known.get(&identity) {
+        return Fetched::Known(id);
+    }
     if meta.is_dir() {
         return Fetched::Failed(format!(
             "\"{}\" is a directory, not a config file",
@@ -335,10 +347,8 @@ fn fetch(known: &HashMap<PathBuf, FileId>, path: &Path) -> Fetched {
     // Bounded even if the file grows between the size check and the read.
     // Sized from the metadata: a growing buffer ends up to twice the file.
     let mut bytes = Vec::with_capacity(meta.len() as usize);
-    match std::fs::File::open(&canonical)
-        .and_then(|f| f.take(MAX_FILE_BYTES).read_to_end(&mut bytes))
-    {
-        Ok(_) => Fetched::Read { canonical, bytes },
+    match std::fs::File::open(path).and_then(|f| f.take(MAX_FILE_BYTES).read_to_end(&mut bytes)) {
+        Ok(_) => Fetched::Read { identity, bytes },
         Err(e) => Fetched::Failed(open_failed(path, &e)),
     }
 }
@@ -349,13 +359,13 @@ fn register(cfg: &mut Config, path: &Path, fetched: Fetched) -> Result<FileId, S
     match fetched {
         Fetched::Known(id) => Ok(id),
         Fetched::Failed(msg) => Err(msg),
-        Fetched::Read { canonical, bytes } => {
-            if let Some(&id) = cfg.by_canonical.get(&canonical) {
+        Fetched::Read { identity, bytes } => {
+            if let Some(&id) = cfg.by_identity.get(&identity) {
                 return Ok(id);
             }
             // Parsed later, with the other files of its `include` (parse_pending).
             let id = cfg.sources.add(path.to_path_buf(), bytes);
-            cfg.by_canonical.insert(canonical, id);
+            cfg.by_identity.insert(identity, id);
             Ok(id)
         }
     }
@@ -406,12 +416,12 @@ fn resolve_includes_in(
         let mut fetched = if from_dump {
             Vec::new()
         } else {
-            crate::parallel::map(&paths, |_| 1, 64, |p| fetch(&cfg.by_canonical, p))
+            crate::parallel::map(&paths, |_| 1, 64, |p| fetch(&cfg.by_identity, p))
         }
         .into_iter();
         for p in paths {
             if from_dump {
-                match cfg.by_canonical.get(&p) {
+                match cfg.by_dump_path.get(&p) {
                     Some(&id) => ids.push(id),
                     None => cfg.diagnostics.push(Diagnostic::new(
                         "SYN010",
@@ -453,7 +463,7 @@ fn dump_glob(cfg: &Config, pattern: &Path) -> Vec<PathBuf> {
     };
     let m = glob.compile_matcher();
     let mut found: Vec<PathBuf> = cfg
-        .by_canonical
+        .by_dump_path
         .keys()
         .filter(|p| m.is_match(p))
         .cloned()

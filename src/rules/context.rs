@@ -191,3 +191,41 @@ fn cached<T>(
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{load, site, LoadOptions};
+
+    /// Whether running every rule on `conf` made the checker ask nginx
+    /// for its version (a process start).
+    fn asks_nginx_version(conf: &str) -> bool {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("site.conf");
+        std::fs::write(&path, conf).unwrap();
+        let cfg = load(&[path], &LoadOptions::default());
+        let sites = site::sites(&cfg);
+        let options = RuleOptions::default();
+        assert!(options.detect_nginx_version);
+        let cx = Checker::new(&cfg, &sites, Profile::Guide, &options);
+        crate::rules::run(&cx);
+        cx.version.get().is_some()
+    }
+
+    #[test]
+    fn nginx_is_asked_its_version_only_when_an_answer_depends_on_it() {
+        let set = "server { listen 443 ssl; server_name a; ssl_protocols TLSv1.2 TLSv1.3; }\n\
+                   server { listen 80; server_name a; return 301 https://$host$request_uri; }\n";
+        assert!(!asks_nginx_version(set));
+        // nginx's default protocols depend on its version.
+        assert!(asks_nginx_version(
+            "server { listen 443 ssl; server_name a; }\n"
+        ));
+        // `ssl on;` warns before 1.25.1 and is refused from then on.
+        assert!(asks_nginx_version(&format!("{set}server {{ ssl on; }}\n")));
+        // Servers on one socket with different protocols matter before 1.29.2.
+        assert!(asks_nginx_version(&format!(
+            "{set}server {{ listen 443 ssl; server_name b; ssl_protocols TLSv1.3; }}\n"
+        )));
+    }
+}

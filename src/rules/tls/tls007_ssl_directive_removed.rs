@@ -66,13 +66,15 @@ impl Rule for SslDirectiveRemoved {
     }
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
-        let version = cx.nginx_version();
-        let removed = version.is_some_and(|v| v >= REMOVED_IN);
         let mut seen = HashSet::default();
         for d in cx.sites.iter().flat_map(|s| s.settings.all("ssl")) {
             if !seen.insert(d.span) {
                 continue;
             }
+            // Asked here, not up front: most configs have no `ssl` directive
+            // and need no `nginx -v` (asked once, then cached).
+            let version = cx.nginx_version();
+            let removed = version.is_some_and(|v| v >= REMOVED_IN);
             let value = d.arg(0).unwrap_or("");
             let consequence = if removed {
                 format!(

@@ -58,10 +58,6 @@ impl Rule for ProtocolsDifferOnSharedListen {
     }
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
-        let version = cx.nginx_version();
-        if version.is_some_and(|v| v >= FIXED_IN) {
-            return;
-        }
         let mut seen = HashSet::default();
         for socket in super::sockets(cx).iter().filter(|s| s.is_ssl()) {
             let (default, default_listen) = socket.default_server();
@@ -77,6 +73,12 @@ impl Rule for ProtocolsDifferOnSharedListen {
                 let span = own_protocols(site).unwrap_or(listen.span);
                 if !seen.insert(span) {
                     continue;
+                }
+                // Asked only once servers differ: `nginx -v` is a process
+                // start, and most configs never get here.
+                let version = cx.nginx_version();
+                if version.is_some_and(|v| v >= FIXED_IN) {
+                    return;
                 }
                 let message = format!(
                     "this server's ssl_protocols ({}) is ignored on {}: {} (before {FIXED_IN}) \

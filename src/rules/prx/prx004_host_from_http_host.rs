@@ -1,9 +1,8 @@
-use rustc_hash::FxHashSet as HashSet;
-
 use super::script::{builtin_taint, segments, Seg, Taint};
 use crate::diag::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule;
 use crate::rules::{Checker, Rule, RuleMeta};
+use crate::syntax::names::ids;
 
 rule! {
     /// ## What it does
@@ -61,15 +60,15 @@ impl Rule for HostFromHttpHost {
     }
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
-        // Every proxy_set_header written anywhere, so an http-level one is
-        // judged once even when no server (or many) inherit it.
-        let mut seen = HashSet::default();
+        // Every proxy_set_header written anywhere, once (a file walk meets
+        // each directive once), so an http-level one is judged once even
+        // when no server (or many) inherit it.
         for file in &cx.cfg.files {
-            for d in file.walk().filter(|d| d.name() == super::PSH) {
+            for d in file.walk().filter(|d| d.is(ids::PROXY_SET_HEADER)) {
                 let (Some(name), Some(value)) = (d.arg(0), d.args().get(1)) else {
                     continue;
                 };
-                if !name.eq_ignore_ascii_case("host") || !seen.insert(d.span) {
+                if !name.eq_ignore_ascii_case("host") {
                     continue;
                 }
                 let Some(var) = segments(value.value).find_map(|s| match s {

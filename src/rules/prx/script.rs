@@ -127,12 +127,16 @@ pub fn builtin_taint(name: &str) -> Taint {
         "upstream_cookie_",
         "jwt_",
     ];
-    let name = name.to_ascii_lowercase();
-    if PATH.contains(&name.as_str()) {
+    // Compared ignoring case in place: lowercasing a copy was an
+    // allocation per variable of every proxy_set_header.
+    let is = |n: &&str| name.eq_ignore_ascii_case(n);
+    let starts = |p: &&str| {
+        name.get(..p.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(p))
+    };
+    if PATH.iter().any(is) {
         Taint::Path
-    } else if UNTRUSTED.contains(&name.as_str())
-        || UNTRUSTED_PREFIX.iter().any(|p| name.starts_with(p))
-    {
+    } else if UNTRUSTED.iter().any(is) || UNTRUSTED_PREFIX.iter().any(starts) {
         Taint::Untrusted
     } else {
         Taint::Trusted

@@ -3,6 +3,7 @@ use rustc_hash::FxHashSet as HashSet;
 use crate::diag::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule;
 use crate::rules::{Checker, Rule, RuleMeta};
+use crate::syntax::Directive;
 
 rule! {
     /// ## What it does
@@ -65,12 +66,19 @@ impl Rule for ForwardedProtoHardcoded {
         for site in cx.sites.iter().filter(|s| s.is_tls()) {
             let levels = std::iter::once(&site.settings)
                 .chain(site.all_locations().into_iter().map(|l| &l.settings));
+            // Locations that set no header share their parent's list: look once.
+            let mut last: *const [&Directive] = &[];
             for settings in levels {
-                for (name, d) in settings.headers(super::PSH) {
-                    let Some(value) = d.args().get(1) else {
+                let headers = settings.all(super::PSH);
+                if std::ptr::eq(headers, last) {
+                    continue;
+                }
+                last = headers;
+                for d in headers {
+                    let (Some(name), Some(value)) = (d.arg(0), d.args().get(1)) else {
                         continue;
                     };
-                    if name != "x-forwarded-proto"
+                    if !name.eq_ignore_ascii_case("x-forwarded-proto")
                         || !value.value.eq_ignore_ascii_case("http")
                         || !seen.insert(d.span)
                     {

@@ -247,18 +247,26 @@ pub fn block_regex(d: &Directive) -> Option<&str> {
             }
         }
         "if" => {
-            let mut args: Vec<&str> = d.args().iter().map(|a| a.value).collect();
-            if let Some(first) = args.first_mut() {
-                *first = first.strip_prefix('(').unwrap_or(first);
-            }
-            if args.last() == Some(&")") {
-                args.pop();
-            } else if let Some(last) = args.last_mut() {
-                *last = last.strip_suffix(')').unwrap_or(last);
-            }
-            args.retain(|a| !a.is_empty());
-            match args[..] {
-                [_, "~" | "~*", re] => Some(re),
+            // `if ($v ~ re)`, parentheses glued or apart, empty words
+            // dropped. Without collecting: this runs for every `if` around
+            // every header a rule looks at.
+            let n = d.args().len();
+            let mut kept = d.args().iter().enumerate().filter_map(|(i, a)| {
+                let mut v = a.value;
+                if i == 0 {
+                    v = v.strip_prefix('(').unwrap_or(v);
+                }
+                if i + 1 == n {
+                    v = if v == ")" {
+                        ""
+                    } else {
+                        v.strip_suffix(')').unwrap_or(v)
+                    };
+                }
+                (!v.is_empty()).then_some(v)
+            });
+            match (kept.next(), kept.next(), kept.next(), kept.next()) {
+                (Some(_), Some("~" | "~*"), Some(re), None) => Some(re),
                 _ => None,
             }
         }
@@ -303,4 +311,35 @@ pub fn written_verbatim(cx: &Checker<'_>, word: Word<'_>) -> bool {
 /// Byte offset in the file where the word's value starts (after a quote).
 pub fn value_start(word: Word<'_>) -> usize {
     word.span.start as usize + usize::from(word.quote != Quote::None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    /// `block_regex` of the one block directive in `src`.
+    fn regex_of(src: &str) -> Option<String> {
+        let file = crate::syntax::parse(FileId(0), src.as_bytes());
+        assert!(file.errors.is_empty(), "{src}: {:?}", file.errors);
+        block_regex(&file.directives[0]).map(str::to_string)
+    }
+
+    #[test]
+    fn block_regex_reads_if_and_location_as_nginx_writes_them() {
+        let re = |s: &str| Some(s.to_string());
+        assert_eq!(regex_of("if ($uri ~ ^/a(.*)$) {}"), re("^/a(.*)$"));
+        assert_eq!(regex_of("if ( $uri ~* x ) {}"), re("x"));
+        assert_eq!(regex_of("if ($uri ~ x ) {}"), re("x"));
+        // Empty quoted words are dropped, wherever they are.
+        assert_eq!(regex_of("if ( $v ~ re \"\" ) {}"), re("re"));
+        assert_eq!(regex_of("if ($request_method !~ ^GET$) {}"), None);
+        assert_eq!(regex_of("if ($a) {}"), None);
+        assert_eq!(regex_of("if ($a = b) {}"), None);
+        assert_eq!(regex_of("if ($a ~ b c) {}"), None);
+        assert_eq!(regex_of("location ~ \\.php$ {}"), re("\\.php$"));
+        assert_eq!(regex_of("location ~*\\.(js)$ {}"), re("\\.(js)$"));
+        assert_eq!(regex_of("location /a {}"), None);
+        assert_eq!(regex_of("location ^~ /a {}"), None);
+    }
 }

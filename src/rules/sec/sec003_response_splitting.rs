@@ -73,6 +73,10 @@ rule! {
     summary = "A URL-decoded value that can hold a line break is written into an HTTP header",
 }
 
+/// The innermost enclosing block whose regex sets captures, with the regex
+/// ([`capturing_block`]).
+type Capture<'a> = Option<(&'a Directive, &'a str)>;
+
 /// The line-break bytes that matter where a value ends up.
 const CLIENT: &[u8] = b"\n\r";
 const BACKEND: &[u8] = b"\n";
@@ -185,6 +189,9 @@ impl Rule for ResponseSplitting {
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = HashSet::default();
+        // The regex block around a sink, worked out once per enclosing block:
+        // sinks come block by block, each with several variables.
+        let mut capture_at: Option<(*const Level<'_>, Capture<'_>)> = None;
         walk_http(cx, SINKS, |d, levels| {
             let Some(sink) = sink(d) else {
                 return;
@@ -194,9 +201,18 @@ impl Rule for ResponseSplitting {
                 return;
             }
             let own_regex = (d.is(ids::REWRITE)).then(|| d.arg(0)).flatten();
+            let innermost: *const Level<'_> = *levels.last().expect("a visit has its level");
+            let capture = match capture_at {
+                Some((at, capture)) if at == innermost => capture,
+                _ => {
+                    let capture = capturing_block(levels);
+                    capture_at = Some((innermost, capture));
+                    capture
+                }
+            };
             let taints: Vec<Taint> = segments(sink.value.value)
                 .filter_map(|s| match s {
-                    Seg::Var(v) => taint(v, levels, own_regex, sink.chars, 0),
+                    Seg::Var(v) => taint(v, levels, capture, own_regex, sink.chars, 0),
                     Seg::Lit(_) => None,
                 })
                 .collect();
@@ -235,6 +251,7 @@ impl Rule for ResponseSplitting {
 fn taint<'a>(
     name: &str,
     levels: &[&Level<'a>],
+    capture: Capture<'a>,
     own_regex: Option<&str>,
     chars: &[u8],
     depth: usize,
@@ -271,7 +288,10 @@ fn taint<'a>(
             let value = set.arg(1)?;
             for seg in segments(value) {
                 if let Seg::Var(v) = seg {
-                    if let Some(inner) = taint(v, &levels[..=i], None, chars, depth + 1) {
+                    let outer = &levels[..=i];
+                    if let Some(inner) =
+                        taint(v, outer, capturing_block(outer), None, chars, depth + 1)
+                    {
                         let mut related =
                             vec![(*set, format!("${name} is set from {} here", inner.var))];
                         related.extend(inner.related);
@@ -288,7 +308,7 @@ fn taint<'a>(
         }
     }
     // A capture of the regex of an enclosing location or `if`.
-    let (block, re) = capturing_block(levels)?;
+    let (block, re) = capture?;
     let group = groups(re).into_iter().find(|g| {
         if numbered {
             g.index.to_string() == name

@@ -120,32 +120,32 @@ impl NameKey {
 impl<'a> Level<'a> {
     /// Sorts `own` into groups by name and builds the keys and filter.
     fn new(mut own: Vec<&'a Directive>, parent: Option<Arc<Level<'a>>>) -> Level<'a> {
+        // Stable, and by name after a hashed key: two names sharing one
+        // still form two contiguous groups. Sorted in place (`own` arrives
+        // at its exact size, Settings::merge), keys worked out as compared:
+        // a level holds a few directives, and a keyed copy to sort was an
+        // allocation per level.
+        own.sort_by(|a, b| {
+            let (ka, kb) = (NameKey::of_directive(a).key, NameKey::of_directive(b).key);
+            ka.cmp(&kb).then_with(|| {
+                if ka < HASHED_KEYS {
+                    std::cmp::Ordering::Equal // one name per number
+                } else {
+                    a.name().cmp(b.name())
+                }
+            })
+        });
         let mut names = 0;
-        let mut keyed: Vec<(u32, &'a Directive)> = own
+        let keys = own
             .iter()
             .map(|d| {
                 let k = NameKey::of_directive(d);
                 names |= k.bits;
-                (k.key, *d)
+                k.key
             })
             .collect();
-        // Stable, and by name after a hashed key: two names sharing one
-        // still form two contiguous groups.
-        keyed.sort_by(|a, b| {
-            a.0.cmp(&b.0).then_with(|| {
-                if a.0 < HASHED_KEYS {
-                    std::cmp::Ordering::Equal // one name per number
-                } else {
-                    a.1.name().cmp(b.1.name())
-                }
-            })
-        });
-        // In place: `own` arrives at its exact size (Settings::merge).
-        for (slot, &(_, d)) in own.iter_mut().zip(&keyed) {
-            *slot = d;
-        }
         Level {
-            keys: keyed.iter().map(|&(k, _)| k).collect(),
+            keys,
             own: own.into_boxed_slice(),
             headers: None,
             parent,
@@ -204,7 +204,7 @@ impl<'a> Settings<'a> {
         let add_header = NameKey::from_key(u32::from(ids::ADD_HEADER.0));
         let header_mode = level
             .get("add_header_inherit", inherit)
-            .or_else(|| Some(parent.all("add_header_inherit")))
+            .or_else(|| Some(parent.all_keyed("add_header_inherit", inherit)))
             .and_then(|v| v.last())
             .and_then(|d| d.arg(0))
             .unwrap_or("on");
@@ -232,9 +232,13 @@ impl<'a> Settings<'a> {
 
     /// Every occurrence in effect, in order.
     pub fn all(&self, name: &str) -> &[&'a Directive] {
+        self.all_keyed(name, NameKey::of(name))
+    }
+
+    /// [`Settings::all`] with the name's key already known.
+    fn all_keyed(&self, name: &str, key: NameKey) -> &[&'a Directive] {
         let mut level = self.0.as_deref();
         let inherited = !not_inherited(name);
-        let key = NameKey::of(name);
         while let Some(l) = level {
             if let Some(found) = l.get(name, key) {
                 return found;

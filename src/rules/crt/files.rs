@@ -17,6 +17,7 @@ use crate::rules::context::FileRead;
 use crate::rules::{Checker, RuleMeta};
 use crate::source::Span;
 use crate::syntax::ast::Word;
+use crate::syntax::Directive;
 use crate::tls::cert::CertificateInfo;
 
 /// A directive argument naming a file, with the path nginx resolves it to.
@@ -45,25 +46,30 @@ pub fn pairs<'s, 'a>(cx: &'s Checker<'a>) -> &'s [Pair<'a>] {
 fn find_pairs<'a>(cx: &Checker<'a>) -> Vec<Pair<'a>> {
     let mut out = Vec::new();
     for site in cx.sites {
-        let named = |name: &str| -> Vec<Option<Named<'a>>> {
-            site.settings
-                .all(name)
-                .iter()
-                .map(|d| {
-                    let arg = d.args().first()?;
-                    let path = cx.resolve(site, arg.value)?;
-                    Some(Named { arg, path })
-                })
-                .collect()
+        let named = |d: &&'a Directive| -> Option<Named<'a>> {
+            let arg = d.args().first()?;
+            let path = cx.resolve(site, arg.value)?;
+            Some(Named { arg, path })
         };
-        let certs = named("ssl_certificate");
-        let keys = named("ssl_certificate_key");
-        let password_file = named("ssl_password_file").into_iter().next().flatten();
-        for i in 0..certs.len().max(keys.len()) {
+        let certs = site.settings.all("ssl_certificate");
+        let keys = site.settings.all("ssl_certificate_key");
+        // Straight from the model's lists, resolving each path once: lists
+        // of resolved paths per server, then a copy per pair, were a large
+        // part of the certificate rules' time on many servers.
+        let pairs = certs.len().max(keys.len());
+        if pairs == 0 {
+            continue;
+        }
+        let password_file = site
+            .settings
+            .all("ssl_password_file")
+            .first()
+            .and_then(named);
+        for i in 0..pairs {
             out.push(Pair {
                 site,
-                cert: certs.get(i).cloned().flatten(),
-                key: keys.get(i).cloned().flatten(),
+                cert: certs.get(i).and_then(named),
+                key: keys.get(i).and_then(named),
                 password_file: password_file.clone(),
             });
         }

@@ -73,6 +73,36 @@ struct Level<'a> {
     names: u64,
 }
 
+/// A directive name to look settings up by: its text, or the number of a
+/// name nginx knows (`ids::PROXY_PASS`), which spares hashing the text on
+/// lookups made for every location of every server.
+#[derive(Debug, Clone, Copy)]
+pub enum SettingName<'n> {
+    Text(&'n str),
+    Known(NameId),
+}
+
+impl<'n> From<&'n str> for SettingName<'n> {
+    fn from(name: &'n str) -> SettingName<'n> {
+        SettingName::Text(name)
+    }
+}
+
+impl From<NameId> for SettingName<'static> {
+    fn from(id: NameId) -> SettingName<'static> {
+        SettingName::Known(id)
+    }
+}
+
+impl<'n> SettingName<'n> {
+    fn keyed(self) -> (&'n str, NameKey) {
+        match self {
+            SettingName::Text(name) => (name, NameKey::of(name)),
+            SettingName::Known(id) => (id.as_str(), NameKey::from_key(u32::from(id.0))),
+        }
+    }
+}
+
 /// A directive name as an integer sort key, and two Bloom filter bits of
 /// 64. Names nginx knows are keyed by their number, which no other name
 /// shares; other names by a hash at or above [`HASHED_KEYS`], which two
@@ -231,8 +261,9 @@ impl<'a> Settings<'a> {
     }
 
     /// Every occurrence in effect, in order.
-    pub fn all(&self, name: &str) -> &[&'a Directive] {
-        self.all_keyed(name, NameKey::of(name))
+    pub fn all<'n>(&self, name: impl Into<SettingName<'n>>) -> &[&'a Directive] {
+        let (name, key) = name.into().keyed();
+        self.all_keyed(name, key)
     }
 
     /// [`Settings::all`] with the name's key already known.
@@ -254,26 +285,27 @@ impl<'a> Settings<'a> {
     /// The occurrences written at this level itself (includes expanded),
     /// in order; none inherited. For `add_header`, as `add_header_inherit`
     /// leaves this level's list.
-    pub fn own(&self, name: &str) -> &[&'a Directive] {
+    pub fn own<'n>(&self, name: impl Into<SettingName<'n>>) -> &[&'a Directive] {
+        let (name, key) = name.into().keyed();
         self.0
             .as_deref()
-            .and_then(|l| l.get(name, NameKey::of(name)))
+            .and_then(|l| l.get(name, key))
             .unwrap_or(&[])
     }
 
     /// The occurrence nginx uses for a single-valued directive (the first;
     /// nginx refuses or ignores later ones).
-    pub fn get(&self, name: &str) -> Option<&'a Directive> {
+    pub fn get<'n>(&self, name: impl Into<SettingName<'n>>) -> Option<&'a Directive> {
         self.all(name).first().copied()
     }
 
     /// First argument of [`Settings::get`].
-    pub fn value(&self, name: &str) -> Option<&'a str> {
+    pub fn value<'n>(&self, name: impl Into<SettingName<'n>>) -> Option<&'a str> {
         self.get(name).and_then(|d| d.arg(0))
     }
 
     /// `on`/`off` directives; None when unset at every level.
-    pub fn flag(&self, name: &str) -> Option<bool> {
+    pub fn flag<'n>(&self, name: impl Into<SettingName<'n>>) -> Option<bool> {
         self.value(name).map(|v| v.eq_ignore_ascii_case("on"))
     }
 
@@ -842,6 +874,35 @@ mod tests {
             ["x-a", "x-b"]
         );
         assert!(header_names(&s.locations[1].settings, "add_header").is_empty());
+    }
+
+    #[test]
+    fn lookups_by_number_find_what_lookups_by_text_find() {
+        let (_d, cfg) = config(
+            "server { add_header X-A 1; proxy_pass http://a;\n location /m { add_header_inherit merge; add_header X-B 2; }\n location /o { add_header_inherit off; proxy_pass http://b; }\n}\n",
+        );
+        let s = &sites(&cfg)[0];
+        let spans = |ds: &[&Directive]| ds.iter().map(|d| d.span).collect::<Vec<_>>();
+        for settings in [
+            &s.settings,
+            &s.locations[0].settings,
+            &s.locations[1].settings,
+        ] {
+            for (id, text) in [
+                (ids::ADD_HEADER, "add_header"),
+                (ids::PROXY_PASS, "proxy_pass"),
+                (ids::ROOT, "root"),
+            ] {
+                assert_eq!(spans(settings.all(id)), spans(settings.all(text)), "{text}");
+                assert_eq!(spans(settings.own(id)), spans(settings.own(text)), "{text}");
+            }
+        }
+        // What the lookups find, written out: merged headers at /m, none at
+        // /o; proxy_pass is not inherited, so /m has none.
+        assert_eq!(s.locations[0].settings.all(ids::ADD_HEADER).len(), 2);
+        assert!(s.locations[1].settings.all(ids::ADD_HEADER).is_empty());
+        assert!(s.locations[0].settings.all(ids::PROXY_PASS).is_empty());
+        assert_eq!(s.locations[1].settings.own(ids::PROXY_PASS).len(), 1);
     }
 
     #[test]

@@ -100,7 +100,7 @@ impl Rule for HeadersLostByInheritance {
         for site in cx.sites {
             // The server against the http level.
             if site.directive.is_some() {
-                let http = site.http_settings.all("add_header");
+                let http = site.http_settings.all(ids::ADD_HEADER);
                 if let Some(loss) = lost(http, &site.own, &site.settings, || "this server".into()) {
                     merge(&mut losses, &mut index, loss);
                 }
@@ -112,7 +112,7 @@ impl Rule for HeadersLostByInheritance {
                 .map(|l| (&site.settings, l))
                 .collect();
             while let Some((parent, l)) = stack.pop() {
-                let outer = parent.all("add_header");
+                let outer = parent.all(ids::ADD_HEADER);
                 if let Some(loss) = lost(outer, &l.own, &l.settings, || describe(l)) {
                     merge(&mut losses, &mut index, loss);
                 }
@@ -138,7 +138,7 @@ fn lost<'a>(
     if settings.value("add_header_inherit") == Some("off") {
         return None;
     }
-    let here = settings.all("add_header");
+    let here = settings.all(ids::ADD_HEADER);
     let dropped: Vec<&Directive> = outer
         .iter()
         .filter(|d| {

@@ -52,7 +52,7 @@ pub fn is_hsts(d: &Directive) -> bool {
 /// Whether HSTS is sent with these settings: by `add_header`, or by
 /// headers-more's `more_set_headers 'Strict-Transport-Security: …'`.
 pub fn sends_hsts(settings: &Settings<'_>) -> bool {
-    settings.all("add_header").iter().any(|d| is_hsts(d))
+    settings.all(ids::ADD_HEADER).iter().any(|d| is_hsts(d))
         || settings.all("more_set_headers").iter().any(|d| {
             d.args().iter().any(|a| {
                 a.value
@@ -127,7 +127,7 @@ fn find_hsts<'a>(cx: &Checker<'a>) -> Vec<&'a Directive> {
         // Locations that set no header share their parent's list: look once.
         let mut last: *const [&Directive] = &[];
         for settings in all {
-            let headers = settings.all("add_header");
+            let headers = settings.all(ids::ADD_HEADER);
             if std::ptr::eq(headers, last) {
                 continue;
             }

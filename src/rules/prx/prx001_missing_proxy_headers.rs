@@ -78,13 +78,17 @@ impl Rule for MissingProxyHeaders {
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let mut fixed_at = HashSet::default();
+        let required: Vec<&str> = super::REQUIRED.iter().map(|(h, _, _)| *h).collect();
         for (p, state) in super::proxy_passes(cx).iter().zip(super::header_states(cx)) {
             let Some(state) = state else {
                 continue;
             };
+            let sent = state.sends_each(&required);
             let missing: Vec<&(&str, &str, &str)> = super::REQUIRED
                 .iter()
-                .filter(|(h, _, _)| !state.sends(h) && !state.lost(h))
+                .enumerate()
+                .filter(|&(i, (h, _, _))| sent & (1 << i) == 0 && !state.lost(h))
+                .map(|(_, r)| r)
                 .collect();
             if missing.is_empty() {
                 continue;

@@ -316,6 +316,8 @@ mod tests {
         // (docs/performance.md).
         assert!(std::mem::size_of::<Directive>() <= 40);
         assert!(std::mem::size_of::<Block>() <= 40);
+        // A chunk pointer, an offset and the word count.
+        assert!(std::mem::size_of::<crate::syntax::words::Words>() <= 16);
     }
 
     #[test]

@@ -50,6 +50,10 @@ const CHUNK_BYTES: usize = 1 << 20;
 pub struct Words {
     chunk: Option<Chunk>,
     at: u32,
+    /// The count, also kept here (in what was padding): validation and
+    /// most rules ask how many words a directive has, and reading it from
+    /// the chunk was a cache miss per directive on a large config.
+    len: u32,
 }
 
 impl Words {
@@ -67,14 +71,18 @@ impl Words {
     }
 
     pub fn len(&self) -> usize {
-        match self.chunk {
-            Some(_) => u32_at(self.bytes(), 0) as usize,
-            None => 0,
-        }
+        debug_assert_eq!(
+            self.len as usize,
+            match self.chunk {
+                Some(_) => u32_at(self.bytes(), 0) as usize,
+                None => 0,
+            }
+        );
+        self.len as usize
     }
 
     pub fn is_empty(&self) -> bool {
-        self.chunk.is_none()
+        self.len == 0
     }
 
     /// The value of word `i`, read straight from the layout: the one
@@ -271,6 +279,7 @@ impl WordBuf {
         Words {
             chunk: Some(self.chunk.clone()),
             at,
+            len: n as u32,
         }
     }
 

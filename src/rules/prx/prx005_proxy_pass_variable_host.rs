@@ -85,7 +85,9 @@ impl Rule for ProxyPassVariableHost {
     }
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
-        let maps = map_values(cx);
+        // Read the maps only once a proxy_pass uses a variable: most name
+        // their upstream, and the maps are a walk of every directive.
+        let maps = std::cell::OnceCell::new();
         let sockets = sockets(cx);
         for p in super::proxy_passes(cx) {
             let Some(url) = p.directive.args().first() else {
@@ -94,7 +96,7 @@ impl Rule for ProxyPassVariableHost {
             if !url.value.contains('$') || internal(p) {
                 continue;
             }
-            let scope = Scope::new(sockets, p, &maps);
+            let scope = Scope::new(sockets, p, maps.get_or_init(|| map_values(cx)));
             let Some(found) = scope.tainted_host(url.value) else {
                 continue;
             };

@@ -1,8 +1,10 @@
+use rustc_hash::FxHashSet as HashSet;
+
 use super::script::{builtin_taint, segments, Seg, Taint};
 use crate::diag::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule;
+use crate::rules::sec::walk_http;
 use crate::rules::{Checker, Rule, RuleMeta};
-use crate::syntax::names::ids;
 
 rule! {
     /// ## What it does
@@ -60,45 +62,45 @@ impl Rule for HostFromHttpHost {
     }
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
-        // Every proxy_set_header written anywhere, once (a file walk meets
-        // each directive once), so an http-level one is judged once even
-        // when no server (or many) inherit it.
-        for file in &cx.cfg.files {
-            for d in file.walk().filter(|d| d.is(ids::PROXY_SET_HEADER)) {
-                let (Some(name), Some(value)) = (d.arg(0), d.args().get(1)) else {
-                    continue;
-                };
-                if !name.eq_ignore_ascii_case("host") {
-                    continue;
-                }
-                let Some(var) = segments(value.value).find_map(|s| match s {
-                    Seg::Var(v) if builtin_taint(v) == Taint::Untrusted => Some(v),
-                    _ => None,
-                }) else {
-                    continue;
-                };
-                let message = if var.eq_ignore_ascii_case("http_host") {
-                    "Host is passed on as the client sent it ($http_host): it may be spoofed, \
-                     carry a port or be missing"
-                        .to_string()
-                } else {
-                    format!("Host is taken from ${var}, which the client chooses: the backend sees a spoofed host")
-                };
-                let mut diag = Self::META
-                    .at(value.span, message)
-                    .with_help("use $host: the host nginx routed the request by, never empty");
-                if segments(value.value).eq([Seg::Var("http_host")]) {
-                    diag = diag.with_fix(Fix {
-                        message: "use $host".into(),
-                        applicability: Applicability::Safe,
-                        edits: vec![Edit {
-                            span: value.span,
-                            replacement: "$host".into(),
-                        }],
-                    });
-                }
-                out.push(diag);
+        // Every proxy_set_header written in an http context, once, so an
+        // http-level one is judged once even when no server (or many)
+        // inherit it. From the shared tree walk: stepping through every
+        // directive of every file was most of this rule's time.
+        let mut seen = HashSet::default();
+        walk_http(cx, &["proxy_set_header"], |d, _| {
+            let (Some(name), Some(value)) = (d.arg(0), d.args().get(1)) else {
+                return;
+            };
+            if !name.eq_ignore_ascii_case("host") || !seen.insert(d.span) {
+                return;
             }
-        }
+            let Some(var) = segments(value.value).find_map(|s| match s {
+                Seg::Var(v) if builtin_taint(v) == Taint::Untrusted => Some(v),
+                _ => None,
+            }) else {
+                return;
+            };
+            let message = if var.eq_ignore_ascii_case("http_host") {
+                "Host is passed on as the client sent it ($http_host): it may be spoofed, \
+                 carry a port or be missing"
+                    .to_string()
+            } else {
+                format!("Host is taken from ${var}, which the client chooses: the backend sees a spoofed host")
+            };
+            let mut diag = Self::META
+                .at(value.span, message)
+                .with_help("use $host: the host nginx routed the request by, never empty");
+            if segments(value.value).eq([Seg::Var("http_host")]) {
+                diag = diag.with_fix(Fix {
+                    message: "use $host".into(),
+                    applicability: Applicability::Safe,
+                    edits: vec![Edit {
+                        span: value.span,
+                        replacement: "$host".into(),
+                    }],
+                });
+            }
+            out.push(diag);
+        });
     }
 }

@@ -386,6 +386,10 @@ fn resolve_includes_in(
     prefix: &Path,
     from_dump: bool,
 ) -> Vec<FileId> {
+    // Most files of a large tree include nothing: no need to walk them.
+    if cfg.file(file).include_count == 0 {
+        return Vec::new();
+    }
     let includes: Vec<(Span, Span, String)> = cfg
         .file(file)
         .walk()
@@ -486,6 +490,10 @@ fn cut_include_bombs(cfg: &mut Config) {
     let mut own = vec![0u64; n];
     let mut edges: Vec<Vec<Span>> = vec![Vec::new(); n];
     for (i, f) in cfg.files.iter().enumerate() {
+        if f.include_count == 0 {
+            own[i] = f.directive_count as u64;
+            continue;
+        }
         for d in f.walk() {
             if d.is(ids::INCLUDE) && cfg.includes.contains_key(&d.span) {
                 edges[i].push(d.span);

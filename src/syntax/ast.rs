@@ -291,6 +291,11 @@ pub struct ParsedFile {
     pub directives: Vec<Directive>,
     pub comments: Vec<Comment>,
     pub errors: Vec<SyntaxError>,
+    /// Every directive in the file, blocks' contents included, and how many
+    /// of them are `include`s: counted while parsing, so that loading and
+    /// rules need not walk a file that includes nothing.
+    pub directive_count: usize,
+    pub include_count: usize,
 }
 
 impl ParsedFile {

@@ -7,6 +7,7 @@
 
 use super::ast::{Block, Comment, Directive, ParsedFile, Quote, SyntaxError};
 use super::lexer::{unescape_into, Lexer, TokenKind};
+use super::names::ids;
 use super::words::WordBuf;
 use crate::source::{FileId, Span};
 
@@ -39,6 +40,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
     let text = std::str::from_utf8(src).ok();
     // Words of the statement being read.
     let mut words = WordBuf::default();
+    let mut counts = Counts::default();
     let mut flattened = 0usize;
     let mut depth_reported = false;
     let span = |s: usize, e: usize| Span::new(file, s, e);
@@ -82,7 +84,12 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                     err(&mut errors, tok.start, tok.end, "unexpected \";\"".into());
                     continue;
                 }
-                pending.push(statement(&mut words, file, Some(span(tok.start, tok.end))));
+                pending.push(statement(
+                    &mut words,
+                    &mut counts,
+                    file,
+                    Some(span(tok.start, tok.end)),
+                ));
             }
             TokenKind::OpenBrace => {
                 if words.is_empty() {
@@ -103,13 +110,16 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                     // Keep the head as a plain directive and the body's
                     // directives at this level; remember to swallow one `}`.
                     flattened += 1;
-                    let mut d = statement(&mut words, file, None);
+                    let mut d = statement(&mut words, &mut counts, file, None);
                     d.span = d.span.to(span(tok.start, tok.end));
                     pending.push(d);
                     continue;
                 }
                 stack.push(OpenBlock {
-                    head: Some((statement(&mut words, file, None), span(tok.start, tok.end))),
+                    head: Some((
+                        statement(&mut words, &mut counts, file, None),
+                        span(tok.start, tok.end),
+                    )),
                     first: pending.len(),
                     raw: None,
                 });
@@ -122,7 +132,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                 if cut_short {
                     err(&mut errors, tok.start, tok.end, "unexpected \"}\"".into());
                     // Keep the words as a directive cut short, so nothing is lost.
-                    pending.push(statement(&mut words, file, None));
+                    pending.push(statement(&mut words, &mut counts, file, None));
                 }
                 if flattened > 0 {
                     flattened -= 1;
@@ -156,7 +166,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
                 "unexpected end of file, expecting \";\" or \"}\"".into(),
             );
         }
-        pending.push(statement(&mut words, file, None));
+        pending.push(statement(&mut words, &mut counts, file, None));
     }
     if stack.len() > 1 {
         err(
@@ -181,6 +191,8 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
         },
         comments,
         errors,
+        directive_count: counts.directives,
+        include_count: counts.includes,
     }
 }
 
@@ -189,9 +201,24 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
 /// moved into a list of exactly their size (the statement buffer keeps its
 /// capacity for the next statement): large configs have a million
 /// directives, and growth slack in each adds up. `words` is not empty.
-fn statement(words: &mut WordBuf, file: FileId, semicolon: Option<Span>) -> Directive {
+fn statement(
+    words: &mut WordBuf,
+    counts: &mut Counts,
+    file: FileId,
+    semicolon: Option<Span>,
+) -> Directive {
     let end = semicolon.unwrap_or_else(|| words.last_span(file));
-    Directive::new(words, end, semicolon.is_some())
+    let d = Directive::new(words, end, semicolon.is_some());
+    counts.directives += 1;
+    counts.includes += usize::from(d.is(ids::INCLUDE));
+    d
+}
+
+/// Directives and `include`s seen so far ([`ParsedFile::directive_count`]).
+#[derive(Default)]
+struct Counts {
+    directives: usize,
+    includes: usize,
 }
 
 fn close_block(stack: &mut Vec<OpenBlock>, pending: &mut Vec<Directive>, close: Option<Span>) {
@@ -277,6 +304,24 @@ mod tests {
         assert_eq!(d.arg(1), Some("a b"));
         assert_eq!(d.args().get(1).unwrap().quote, Quote::Double);
         assert_eq!(d.arg(2), Some("c"));
+    }
+
+    #[test]
+    fn counts_every_directive_and_include() {
+        for src in [
+            "",
+            "a;",
+            "include a.conf;\nhttp { include b/*.conf; server { include c; listen 80; } }\n",
+            // Cut short, an anonymous block, and nesting flattened past the limit.
+            "a { b; include x\n}\n{ c; }\n",
+            &("d {".repeat(MAX_DEPTH + 3) + "include y;" + &"}".repeat(MAX_DEPTH + 3)),
+        ] {
+            let f = p(src);
+            assert_eq!(f.directive_count, f.walk().count(), "{src}");
+            let includes = f.walk().filter(|d| d.name() == "include").count();
+            assert_eq!(f.include_count, includes, "{src}");
+        }
+        assert_eq!(p("include a; x { include b; }").include_count, 2);
     }
 
     #[test]

@@ -134,8 +134,14 @@ fn lost<'a>(
     settings: &Settings<'a>,
     what: impl FnOnce() -> String,
 ) -> Option<Loss<'a>> {
+    // Most blocks set no header: the settings' own list says so without
+    // reading each directive (with `add_header_inherit merge` that list
+    // also holds outer headers, so the first own one is looked up below).
+    if settings.own(ids::ADD_HEADER).is_empty() {
+        return None;
+    }
     let at = *own.iter().find(|d| d.is(ids::ADD_HEADER))?;
-    if settings.value("add_header_inherit") == Some("off") {
+    if settings.value(ids::ADD_HEADER_INHERIT) == Some("off") {
         return None;
     }
     let here = settings.all(ids::ADD_HEADER);

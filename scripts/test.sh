@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: install what the tests drive
-# (nginx, openssl, setpriv, GNU time), then run every test. Never skips:
+# (nginx, openssl, setpriv, GNU time) and what builds jemalloc (a C
+# compiler, make), then run every test. Never skips:
 # a missing tool makes the tests that need it fail loudly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,9 @@ missing=()
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
 [ -x /usr/bin/time ] || missing+=(time)
+# jemalloc, the binary's allocator, is built from C source (tikv-jemalloc-sys).
+command -v cc >/dev/null 2>&1 || missing+=(gcc)
+command -v make >/dev/null 2>&1 || missing+=(make)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq

@@ -420,7 +420,7 @@ impl<'a> Location<'a> {
 
     fn parts(&self) -> (Option<&'a str>, &'a str) {
         let d = self.directive;
-        match (self.kind, d.args().len()) {
+        match (self.kind, d.arg_count()) {
             (BlockKind::Location, 2) => (d.arg(0), d.arg(1).unwrap_or("")),
             (BlockKind::Location, _) => match d.arg(0) {
                 Some(p) if p.starts_with('@') => (Some("@"), p),

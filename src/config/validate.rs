@@ -200,7 +200,7 @@ fn check_directive(
         ));
         return None;
     }
-    if !spec.arity.accepts(d.args().len()) {
+    if !spec.arity.accepts(d.arg_count()) {
         out.push(Diagnostic::new(
             "SYN004",
             Severity::Error,

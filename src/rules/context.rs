@@ -195,15 +195,12 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{load, site, LoadOptions};
+    use crate::config::{load_text, site};
 
     /// Whether running every rule on `conf` made the checker ask nginx
     /// for its version (a process start).
     fn asks_nginx_version(conf: &str) -> bool {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("site.conf");
-        std::fs::write(&path, conf).unwrap();
-        let cfg = load(&[path], &LoadOptions::default());
+        let (_dir, cfg) = load_text(conf);
         let sites = site::sites(&cfg);
         let options = RuleOptions::default();
         assert!(options.detect_nginx_version);

@@ -312,13 +312,10 @@ pub fn all_redirects<'s, 'a>(cx: &'s Checker<'a>) -> &'s [(&'a Site<'a>, Redirec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{load, LoadOptions};
+    use crate::config::load_text;
 
     fn first_if(text: &str) -> Cond {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("site.conf");
-        std::fs::write(&path, text).unwrap();
-        let cfg = load(&[path], &LoadOptions::default());
+        let (_dir, cfg) = load_text(text);
         let d = cfg.files[0].walk().find(|d| d.is(ids::IF)).unwrap().clone();
         Cond::parse(&d)
     }

@@ -310,14 +310,6 @@ impl<'a> Settings<'a> {
     pub fn flag<'n>(&self, name: impl Into<SettingName<'n>>) -> Option<bool> {
         self.value(name).map(|v| v.eq_ignore_ascii_case("on"))
     }
-
-    /// Headers set by `proxy_set_header` or `add_header`, lowercased name → directive.
-    pub fn headers(&self, directive: &str) -> Vec<(String, &'a Directive)> {
-        self.all(directive)
-            .iter()
-            .filter_map(|d| d.arg(0).map(|h| (h.to_ascii_lowercase(), *d)))
-            .collect()
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -654,8 +646,12 @@ mod tests {
         crate::config::load_text(text)
     }
 
+    /// The header names `proxy_set_header` or `add_header` set, lowercased.
     fn header_names(s: &Settings, directive: &str) -> Vec<String> {
-        s.headers(directive).into_iter().map(|(h, _)| h).collect()
+        s.all(directive)
+            .iter()
+            .filter_map(|d| d.arg(0).map(str::to_ascii_lowercase))
+            .collect()
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub fn parse(file: FileId, src: &[u8]) -> ParsedFile {
     // always) each word is too: validate once here, not once per word.
     let text = std::str::from_utf8(src).ok();
     // Words of the statement being read.
-    let mut words = WordBuf::default();
+    let mut words = WordBuf::for_source(src.len());
     let mut counts = Counts::default();
     let mut flattened = 0usize;
     let mut depth_reported = false;

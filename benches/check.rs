@@ -3,8 +3,11 @@
 //! `cargo bench --bench check` generates realistic nginx trees (a main
 //! `nginx.conf`, `maps.conf`, `upstreams/*.conf`, `sites/*.conf`) and times:
 //!
-//! * our release binary, `nginx-audit check --format json` (median of 5),
-//! * `nginx -t` and `crossplane parse` on the same tree (peers),
+//! * our release binary, `nginx-audit check --format json`,
+//! * `nginx -t` and `crossplane parse` on the same tree (peers), three
+//!   rounds at 2,000 servers and one at 20,000, with a batch of our runs
+//!   (`BENCH_RUNS`, default 5) before each round and after the last, so
+//!   our median and theirs come from the same minutes,
 //! * in process: the parser alone (MB/s, one thread), `config::load`,
 //!   the full `check::check`, and `check` plus JSON rendering, which
 //!   separates process startup and output from the pipeline itself.
@@ -14,7 +17,7 @@
 //! Environment:
 //! * `BENCH_SIZES`  TLS server counts, default `2000,20000`
 //! * `BENCH_PEERS=0` skip `nginx -t` and `crossplane`
-//! * `BENCH_RUNS`   runs of our binary per size, default 5
+//! * `BENCH_RUNS`   runs of our binary per batch, default 5
 //! * `NGINX_AUDIT_BIN` use this binary instead of building `target/release/nginx-audit`
 //! * `BENCH_DIR`    generate the trees here and keep them (default: a temp dir)
 //! * `BENCH_GEN_ONLY=1` only generate the trees (with `BENCH_DIR`, for profiling)
@@ -187,18 +190,38 @@ fn main() {
             "json".into(),
             tree.main.display().to_string(),
         ];
-        let ours = measure(has_time, &bin.display().to_string(), &ours_args, runs, true);
+        // Ours runs before and after each round of the peers, so its median
+        // comes from the same minutes as theirs: on a shared machine the
+        // load moves within a run, and a ratio of two medians taken minutes
+        // apart measured the neighbours as much as the tools.
+        let peer_rounds = if n <= 5000 { 3 } else { 1 };
+        let mut ours = Samples::new(&bin.display().to_string(), ours_args, true);
+        let mut ng = nginx
+            .as_ref()
+            .map(|ng| Samples::new(ng, nginx_args(&tree.main), false));
+        let mut cp = crossplane.as_ref().map(|cp| {
+            Samples::new(
+                cp,
+                vec!["parse".into(), tree.main.display().to_string()],
+                false,
+            )
+        });
+        for _ in 0..peer_rounds {
+            ours.take(has_time, runs);
+            for peer in ng.iter_mut().chain(cp.iter_mut()) {
+                peer.take(has_time, 1);
+            }
+        }
+        ours.take(has_time, runs);
+        let ours = ours.summary();
         report("nginx-audit check", &ours);
-
-        let peer_runs = if n <= 5000 { 3 } else { 1 };
-        let ng = nginx.as_ref().map(|ng| {
-            let m = measure(has_time, ng, &nginx_args(&tree.main), peer_runs, false);
+        let ng = ng.map(|s| {
+            let m = s.summary();
             report("nginx -t", &m);
             m
         });
-        let cp = crossplane.as_ref().map(|cp| {
-            let args = vec!["parse".into(), tree.main.display().to_string()];
-            let m = measure(has_time, cp, &args, peer_runs, false);
+        let cp = cp.map(|s| {
+            let m = s.summary();
             report("crossplane parse", &m);
             m
         });
@@ -424,17 +447,44 @@ fn timed_env(has_time: bool, cmd: &str, args: &[String], env: &[(&str, String)])
     }
 }
 
-/// Median wall and peak of `runs` runs. `findings_ok`: exit code 1 (findings) counts as success.
-fn measure(has_time: bool, cmd: &str, args: &[String], runs: usize, findings_ok: bool) -> Measured {
-    let mut all: Vec<Run> = Vec::new();
-    for _ in 0..runs {
-        let r = timed(has_time, cmd, args);
-        let long = r.wall > REPEAT_BUDGET;
-        all.push(r);
-        if long {
-            break;
+/// The runs of one command, taken in batches between other commands'.
+struct Samples {
+    cmd: String,
+    args: Vec<String>,
+    /// Exit code 1 (findings) counts as success.
+    findings_ok: bool,
+    all: Vec<Run>,
+}
+
+impl Samples {
+    fn new(cmd: &str, args: Vec<String>, findings_ok: bool) -> Samples {
+        Samples {
+            cmd: cmd.to_string(),
+            args,
+            findings_ok,
+            all: Vec::new(),
         }
     }
+
+    /// Up to `runs` more runs; stops after one that exceeds [`REPEAT_BUDGET`].
+    fn take(&mut self, has_time: bool, runs: usize) {
+        for _ in 0..runs {
+            let r = timed(has_time, &self.cmd, &self.args);
+            let long = r.wall > REPEAT_BUDGET;
+            self.all.push(r);
+            if long {
+                break;
+            }
+        }
+    }
+
+    /// Median wall and peak of the runs taken.
+    fn summary(self) -> Measured {
+        summarize(self.all, self.findings_ok)
+    }
+}
+
+fn summarize(mut all: Vec<Run>, findings_ok: bool) -> Measured {
     let runs = all.len();
     let ok = all
         .iter()

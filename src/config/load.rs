@@ -72,15 +72,29 @@ impl Config {
         out
     }
 
-    fn expand_into<'a>(&'a self, dirs: &'a [Directive], out: &mut Vec<&'a Directive>, depth: u32) {
-        // A block's directives are all of one file; when that file includes
-        // nothing, there is nothing to look for (every walk of the tree
-        // expands every block, and reading each directive here cost a cache
-        // miss per directive per walk).
-        if dirs
-            .first()
+    /// [`Config::expand`] for a walk that only iterates: the block itself
+    /// when its file includes nothing (the sites of a large tree), with no
+    /// list to build. Validation and the http tree walk every block; a list
+    /// for each was 38,000 allocations at 2,000 servers.
+    pub fn expanded<'a>(&'a self, dirs: &'a [Directive]) -> Expanded<'a> {
+        if self.includes_nothing(dirs) {
+            Expanded::Block(dirs)
+        } else {
+            Expanded::Spliced(self.expand(dirs))
+        }
+    }
+
+    /// A block's directives are all of one file: whether that file has no
+    /// `include` (the parser counted them), so there is nothing to splice.
+    fn includes_nothing(&self, dirs: &[Directive]) -> bool {
+        dirs.first()
             .is_none_or(|d| self.file(d.span.file).include_count == 0)
-        {
+    }
+
+    fn expand_into<'a>(&'a self, dirs: &'a [Directive], out: &mut Vec<&'a Directive>, depth: u32) {
+        // Every walk of the tree expands every block, and reading each
+        // directive here cost a cache miss per directive per walk.
+        if self.includes_nothing(dirs) {
             out.extend(dirs);
             return;
         }
@@ -103,6 +117,40 @@ impl Config {
     /// The root directives of a root file, includes expanded.
     pub fn root_directives(&self, root: &Root) -> Vec<&Directive> {
         self.expand(&self.file(root.file).directives)
+    }
+}
+
+/// A block's directives as nginx sees them, from [`Config::expanded`].
+pub enum Expanded<'a> {
+    /// The block's own directives: its file includes nothing.
+    Block(&'a [Directive]),
+    /// With every `include` replaced by what it names.
+    Spliced(Vec<&'a Directive>),
+}
+
+impl<'a> Expanded<'a> {
+    pub fn iter(&self) -> ExpandedIter<'a, '_> {
+        match self {
+            Expanded::Block(dirs) => ExpandedIter::Block(dirs.iter()),
+            Expanded::Spliced(dirs) => ExpandedIter::Spliced(dirs.iter()),
+        }
+    }
+}
+
+/// The directives of an [`Expanded`], in order.
+pub enum ExpandedIter<'a, 'e> {
+    Block(std::slice::Iter<'a, Directive>),
+    Spliced(std::slice::Iter<'e, &'a Directive>),
+}
+
+impl<'a> Iterator for ExpandedIter<'a, '_> {
+    type Item = &'a Directive;
+
+    fn next(&mut self) -> Option<&'a Directive> {
+        match self {
+            ExpandedIter::Block(it) => it.next(),
+            ExpandedIter::Spliced(it) => it.next().copied(),
+        }
     }
 }
 

@@ -9,7 +9,7 @@ pub mod site;
 pub mod validate;
 
 pub use directives::{Context, DirectiveTable};
-pub use load::{load, Config, LoadOptions, Root};
+pub use load::{load, Config, Expanded, LoadOptions, Root};
 
 /// `text` written to a temporary `site.conf` and loaded as it would be from
 /// the command line; the directory lives as long as the returned guard.

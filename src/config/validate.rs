@@ -7,7 +7,7 @@
 use rustc_hash::FxHashMap as HashMap;
 
 use super::directives::{Context, DirectiveTable};
-use super::load::Config;
+use super::load::{Config, Expanded};
 use crate::diag::{Diagnostic, Severity};
 use crate::source::Span;
 use crate::syntax::{Directive, NameId};
@@ -89,7 +89,7 @@ pub fn validate(cfg: &Config) -> Vec<Diagnostic> {
     let table = DirectiveTable::get();
     for root in &cfg.roots {
         // An explicit stack of (directives, context) keeps deep trees off the call stack.
-        let mut stack = vec![(cfg.root_directives(root), root.context)];
+        let mut stack = vec![(Expanded::Spliced(cfg.root_directives(root)), root.context)];
         // One map, emptied for each block: a new one per block was an
         // allocation for each of a large config's hundreds of thousands.
         let mut seen: HashMap<NameId, Span> = HashMap::default();
@@ -104,12 +104,12 @@ pub fn validate(cfg: &Config) -> Vec<Diagnostic> {
             } else {
                 seen.clear();
             }
-            for d in dirs {
+            for d in dirs.iter() {
                 if never_read_whole(cfg, d) {
                     continue;
                 }
                 if let Some(child) = check_directive(table, d, ctx, &mut seen, &mut out) {
-                    stack.push((cfg.expand(d.children()), child));
+                    stack.push((cfg.expanded(d.children()), child));
                 }
             }
         }

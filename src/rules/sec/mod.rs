@@ -19,7 +19,7 @@ pub use sec002_valid_referers_none::ValidReferersNone;
 pub use sec003_response_splitting::ResponseSplitting;
 
 use super::{Checker, Rule};
-use crate::config::{Config, Context};
+use crate::config::{Config, Context, Expanded};
 use crate::source::Span;
 use crate::syntax::ast::{Quote, Word};
 use crate::syntax::names::{ids, NameId};
@@ -158,7 +158,8 @@ impl<'a> HttpTree<'a> {
             by_name: Default::default(),
         };
         for root in &cfg.roots {
-            tree.add(cfg, None, root.context, cfg.root_directives(root), None, 0);
+            let root_directives = Expanded::Spliced(cfg.root_directives(root));
+            tree.add(cfg, None, root.context, root_directives, None, 0);
         }
         for (i, d) in tree.visits.iter().enumerate() {
             tree.by_name.entry(d.name()).or_default().push(i as u32);
@@ -176,23 +177,19 @@ impl<'a> HttpTree<'a> {
         cfg: &'a Config,
         block: Option<&'a Directive>,
         context: Context,
-        directives: Vec<&'a Directive>,
+        directives: Expanded<'a>,
         parent: Option<usize>,
         depth: usize,
     ) {
         let id = self.levels.len();
-        let sets = directives
-            .iter()
-            .copied()
-            .filter(|d| d.is(ids::SET))
-            .collect();
+        let sets = directives.iter().filter(|d| d.is(ids::SET)).collect();
         self.levels.push(Level {
             block,
             context,
             sets,
         });
         self.parent.push(parent.map(|p| p as u32));
-        for d in directives {
+        for d in directives.iter() {
             if is_http_context(context) && walked(d) {
                 self.visits.push(d);
                 self.visit_level.push(id as u32);
@@ -206,7 +203,7 @@ impl<'a> HttpTree<'a> {
                     cfg,
                     Some(d),
                     child,
-                    cfg.expand(d.children()),
+                    cfg.expanded(d.children()),
                     Some(id),
                     depth + 1,
                 );

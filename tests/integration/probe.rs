@@ -24,7 +24,9 @@ use rustls::SupportedProtocolVersion;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-use crate::servers::{free_port, http_backend, openssl_oracle, test_cert, NginxServer};
+use crate::servers::{
+    free_port, http_backend, openssl_oracle, refusing_addr, test_cert, NginxServer,
+};
 use crate::util::{bin, require_tool, root};
 
 // ---------------------------------------------------------------- helpers
@@ -436,7 +438,7 @@ fn hostile_peers_give_clear_findings_within_the_timeout() {
     let started = Instant::now();
     let reports = on_runtime(async {
         let o = options(t, None);
-        let refused = std::net::SocketAddr::from(([127, 0, 0, 1], free_port()));
+        let (_bound, refused) = refusing_addr();
         let kinds = [
             Fake::Silent,
             Fake::Garbage,

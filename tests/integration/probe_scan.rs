@@ -18,7 +18,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 use crate::servers::{
-    free_port, loopback, openssl_oracle, s_client_accepts, s_client_flags, s_client_session,
+    loopback, openssl_oracle, refusing_addr, s_client_accepts, s_client_flags, s_client_session,
     test_cert, NginxServer, SServer,
 };
 
@@ -357,7 +357,7 @@ fn non_tls_silent_and_closing_peers() {
             HelloOutcome::Alert(70)
         );
 
-        let nobody = loopback(free_port());
+        let (_bound, nobody) = refusing_addr();
         let outcome = scan::hello(nobody, tls12, &[0xc02f], &opts).await;
         assert!(matches!(outcome, HelloOutcome::Io(_)), "{outcome:?}");
 

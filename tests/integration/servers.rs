@@ -59,6 +59,19 @@ pub fn free_port() -> u16 {
     }
 }
 
+/// A loopback address that refuses connections while the returned socket
+/// lives: bound, not listening. A port from [`free_port`] is released at
+/// once, and another test's `bind(0)` could take it before the connection
+/// that should be refused.
+pub fn refusing_addr() -> (tokio::net::TcpSocket, SocketAddr) {
+    let socket = tokio::net::TcpSocket::new_v4().expect("a TCP socket");
+    socket
+        .bind(loopback(0))
+        .expect("bind 127.0.0.1:0 without listening");
+    let addr = socket.local_addr().expect("its address");
+    (socket, addr)
+}
+
 pub fn loopback(port: u16) -> SocketAddr {
     SocketAddr::from((Ipv4Addr::LOCALHOST, port))
 }

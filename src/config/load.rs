@@ -795,3 +795,50 @@ pub fn plain_io_message(e: &std::io::Error) -> String {
         None => text,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names<'a>(dirs: impl Iterator<Item = &'a Directive>) -> Vec<&'a str> {
+        dirs.map(|d| d.name()).collect()
+    }
+
+    #[test]
+    fn expanded_borrows_include_free_blocks_and_splices_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("inc.conf"), "add_header X-Inc 1;\n").unwrap();
+        let main = dir.path().join("main.conf");
+        std::fs::write(
+            &main,
+            "events {}\nhttp {\n  server_tokens off;\n  include inc.conf;\n  gzip on;\n}\n",
+        )
+        .unwrap();
+        let cfg = load(&[main], &LoadOptions::default());
+        let root = &cfg.roots[0];
+        let http = cfg
+            .file(root.file)
+            .directives
+            .iter()
+            .find(|d| d.is(ids::HTTP))
+            .unwrap();
+        // The http block's file includes something: spliced, as `expand`.
+        let spliced = cfg.expanded(http.children());
+        assert!(matches!(spliced, Expanded::Spliced(_)));
+        assert_eq!(
+            names(spliced.iter()),
+            ["server_tokens", "add_header", "gzip"]
+        );
+        assert_eq!(
+            names(spliced.iter()),
+            names(cfg.expand(http.children()).into_iter())
+        );
+        // The included file includes nothing: its own directives, borrowed.
+        let inc = cfg.includes.values().next().unwrap()[0];
+        let own = &cfg.file(inc).directives;
+        let borrowed = cfg.expanded(own);
+        assert!(matches!(borrowed, Expanded::Block(b) if std::ptr::eq(b, &own[..])));
+        assert_eq!(names(borrowed.iter()), ["add_header"]);
+        assert!(matches!(cfg.expanded(&[]), Expanded::Block([])));
+    }
+}

@@ -806,15 +806,13 @@ mod tests {
 
     #[test]
     fn expanded_borrows_include_free_blocks_and_splices_the_others() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("inc.conf"), "add_header X-Inc 1;\n").unwrap();
-        let main = dir.path().join("main.conf");
-        std::fs::write(
-            &main,
-            "events {}\nhttp {\n  server_tokens off;\n  include inc.conf;\n  gzip on;\n}\n",
-        )
-        .unwrap();
-        let cfg = load(&[main], &LoadOptions::default());
+        let (_dir, cfg) = crate::config::load_files(&[
+            (
+                "main.conf",
+                "events {}\nhttp {\n  server_tokens off;\n  include inc.conf;\n  gzip on;\n}\n",
+            ),
+            ("inc.conf", "add_header X-Inc 1;\n"),
+        ]);
         let root = &cfg.roots[0];
         let http = cfg
             .file(root.file)

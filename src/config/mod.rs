@@ -15,9 +15,17 @@ pub use load::{load, Config, Expanded, LoadOptions, Root};
 /// the command line; the directory lives as long as the returned guard.
 #[cfg(test)]
 pub(crate) fn load_text(text: &str) -> (tempfile::TempDir, Config) {
+    load_files(&[("site.conf", text)])
+}
+
+/// Each `(name, text)` written to one temporary directory, and the first
+/// loaded as [`load_text`] does (the others are there to be included).
+#[cfg(test)]
+pub(crate) fn load_files(files: &[(&str, &str)]) -> (tempfile::TempDir, Config) {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("site.conf");
-    std::fs::write(&path, text).unwrap();
-    let cfg = load(&[path], &LoadOptions::default());
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let cfg = load(&[dir.path().join(files[0].0)], &LoadOptions::default());
     (dir, cfg)
 }

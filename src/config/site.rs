@@ -640,7 +640,7 @@ fn blocks<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::{load, LoadOptions};
+    use crate::config::load_files;
 
     fn config(text: &str) -> (tempfile::TempDir, Config) {
         crate::config::load_text(text)
@@ -909,19 +909,13 @@ mod tests {
 
     #[test]
     fn includes_are_part_of_the_block() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("headers.conf"),
-            "proxy_set_header Host $host;\n",
-        )
-        .unwrap();
-        let path = dir.path().join("site.conf");
-        std::fs::write(
-            &path,
-            "server { listen 80; location / { include headers.conf; proxy_pass http://x; } }\n",
-        )
-        .unwrap();
-        let cfg = load(&[path], &LoadOptions::default());
+        let (_dir, cfg) = load_files(&[
+            (
+                "site.conf",
+                "server { listen 80; location / { include headers.conf; proxy_pass http://x; } }\n",
+            ),
+            ("headers.conf", "proxy_set_header Host $host;\n"),
+        ]);
         let s = &sites(&cfg)[0];
         assert_eq!(
             header_names(&s.locations[0].settings, "proxy_set_header"),

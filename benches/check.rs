@@ -480,36 +480,37 @@ impl Samples {
 
     /// Median wall and peak of the runs taken.
     fn summary(self) -> Measured {
-        summarize(self.all, self.findings_ok)
-    }
-}
-
-fn summarize(mut all: Vec<Run>, findings_ok: bool) -> Measured {
-    let runs = all.len();
-    let ok = all
-        .iter()
-        .all(|r| r.ok || (findings_ok && r.stderr.trim().is_empty()));
-    let note = if ok {
-        warnings(&all[0].stderr)
-    } else {
-        format!(
-            " FAILED: {}",
-            all[0]
-                .stderr
-                .lines()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" | ")
-        )
-    };
-    all.sort_by_key(|r| r.wall);
-    let mid = &all[all.len() / 2];
-    Measured {
-        wall: mid.wall,
-        peak_kib: all.iter().filter_map(|r| r.peak_kib).max(),
-        runs,
-        ok,
-        note,
+        let Samples {
+            mut all,
+            findings_ok,
+            ..
+        } = self;
+        let runs = all.len();
+        let ok = all
+            .iter()
+            .all(|r| r.ok || (findings_ok && r.stderr.trim().is_empty()));
+        let note = if ok {
+            warnings(&all[0].stderr)
+        } else {
+            format!(
+                " FAILED: {}",
+                all[0]
+                    .stderr
+                    .lines()
+                    .take(3)
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            )
+        };
+        all.sort_by_key(|r| r.wall);
+        let mid = &all[all.len() / 2];
+        Measured {
+            wall: mid.wall,
+            peak_kib: all.iter().filter_map(|r| r.peak_kib).max(),
+            runs,
+            ok,
+            note,
+        }
     }
 }
 

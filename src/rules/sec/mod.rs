@@ -60,11 +60,31 @@ const WALKED: &[NameId] = &[
 ];
 const WALKED_UNKNOWN: &[&str] = &["more_set_headers", "more_set_input_headers"];
 
-fn walked(d: &Directive) -> bool {
-    match d.name_id() {
-        Some(id) => WALKED.contains(&id),
-        None => WALKED_UNKNOWN.contains(&d.name()),
+/// Which of the walked names `d` has: its index in [`WALKED`], then
+/// [`WALKED_UNKNOWN`] after it.
+fn walked(d: &Directive) -> Option<u8> {
+    let i = match d.name_id() {
+        Some(id) => WALKED.iter().position(|w| *w == id)?,
+        None => WALKED.len() + WALKED_UNKNOWN.iter().position(|w| *w == d.name())?,
+    };
+    Some(i as u8)
+}
+
+/// The walked names among `names`, one bit per index of [`walked`].
+fn walked_mask(names: &[&str]) -> u16 {
+    let mut mask = 0;
+    for n in names {
+        let i = match NameId::of(n) {
+            Some(id) => WALKED.iter().position(|w| *w == id),
+            None => WALKED_UNKNOWN
+                .iter()
+                .position(|w| w == n)
+                .map(|i| WALKED.len() + i),
+        };
+        debug_assert!(i.is_some(), "walk_http({n:?}): add the name to WALKED");
+        mask |= i.map_or(0, |i| 1 << i);
     }
+    mask
 }
 
 /// Contexts of the http module, where these rules look.
@@ -96,28 +116,14 @@ pub fn walk_http<'a>(
         crate::timing::report("http-tree", start);
         tree
     });
-    debug_assert!(
-        names
-            .iter()
-            .all(|n| NameId::of(n).map_or(WALKED_UNKNOWN.contains(n), |id| WALKED.contains(&id))),
-        "walk_http({names:?}): add the names to WALKED"
-    );
-    let mut order: Vec<u32> = names
-        .iter()
-        .filter_map(|n| tree.by_name.get(n))
-        .flatten()
-        .copied()
-        .collect();
-    if names.len() > 1 {
-        order.sort_unstable();
-    }
+    // In walk order, by each visit's name byte: no list per name to
+    // build, and no sort to merge the lists of several names.
+    let mask = walked_mask(names);
+    let order = (0..tree.visits.len()).filter(|&i| mask & (1 << tree.visit_name[i]) != 0);
     let mut stack: Vec<&Level<'a>> = Vec::new();
     let mut current = usize::MAX;
     for i in order {
-        let (d, node) = (
-            tree.visits[i as usize],
-            tree.visit_level[i as usize] as usize,
-        );
+        let (d, node) = (tree.visits[i], tree.visit_level[i] as usize);
         if node != current {
             stack.clear();
             let mut at = Some(node);
@@ -133,19 +139,19 @@ pub fn walk_http<'a>(
 }
 
 /// The walk of [`walk_http`], done once per check: every level (block with
-/// includes expanded), every visit in order, and the visits by directive
-/// name. Several rules walk the tree for a few names each; expanding it anew
-/// for each, or stepping through every directive, was most of their time.
+/// includes expanded) and every visit in order, with its name as a byte.
+/// Several rules walk the tree for a few names each; expanding it anew for
+/// each, or stepping through every directive, was most of their time.
 pub(crate) struct HttpTree<'a> {
     levels: Vec<Level<'a>>,
     /// Indices as u32 and the visits' two halves apart: half a million
     /// visits on a large config, 12 bytes each rather than 16.
     parent: Vec<Option<u32>>,
-    /// The directives visited, in walk order, and the level holding each.
+    /// The directives visited, in walk order, the level holding each, and
+    /// which walked name each has (see [`walked`]).
     visits: Vec<&'a Directive>,
     visit_level: Vec<u32>,
-    /// Directive name → indices into `visits`, ascending.
-    by_name: rustc_hash::FxHashMap<&'a str, Vec<u32>>,
+    visit_name: Vec<u8>,
 }
 
 impl<'a> HttpTree<'a> {
@@ -155,20 +161,18 @@ impl<'a> HttpTree<'a> {
             parent: Vec::new(),
             visits: Vec::new(),
             visit_level: Vec::new(),
-            by_name: Default::default(),
+            visit_name: Vec::new(),
         };
         for root in &cfg.roots {
             let root_directives = Expanded::Spliced(cfg.root_directives(root));
             tree.add(cfg, None, root.context, root_directives, None, 0);
-        }
-        for (i, d) in tree.visits.iter().enumerate() {
-            tree.by_name.entry(d.name()).or_default().push(i as u32);
         }
         // Grown by pushing; kept for the whole check.
         tree.levels.shrink_to_fit();
         tree.parent.shrink_to_fit();
         tree.visits.shrink_to_fit();
         tree.visit_level.shrink_to_fit();
+        tree.visit_name.shrink_to_fit();
         tree
     }
 
@@ -190,9 +194,11 @@ impl<'a> HttpTree<'a> {
         });
         self.parent.push(parent.map(|p| p as u32));
         for d in directives.iter() {
-            if is_http_context(context) && walked(d) {
+            let name = is_http_context(context).then(|| walked(d)).flatten();
+            if let Some(name) = name {
                 self.visits.push(d);
                 self.visit_level.push(id as u32);
+                self.visit_name.push(name);
             }
             if d.block.is_none() || depth >= 64 {
                 continue;

@@ -117,23 +117,23 @@ fn sink(d: &Directive) -> Option<Sink<'_>> {
             .iter()
             .any(|p| v.starts_with(p))
     };
-    match d.name() {
-        "add_header" => Some(Sink {
+    match d.name_id() {
+        Some(ids::ADD_HEADER) => Some(Sink {
             value: d.args().get(1)?,
             what: What::ResponseHeader(d.arg(0)?),
             chars: CLIENT,
         }),
-        "proxy_set_header" => Some(Sink {
+        Some(ids::PROXY_SET_HEADER) => Some(Sink {
             value: d.args().get(1)?,
             what: What::BackendHeader(d.arg(0)?),
             chars: BACKEND,
         }),
-        "proxy_pass" => Some(Sink {
+        Some(ids::PROXY_PASS) => Some(Sink {
             value: d.args().first()?,
             what: What::RequestLine,
             chars: BACKEND,
         }),
-        "return" => {
+        Some(ids::RETURN) => {
             let (value, code) = match d.arg_count() {
                 1 if redirect_url(d.arg(0)?) => (d.args().first()?, "302"),
                 2 if matches!(d.arg(0)?, "301" | "302" | "303" | "307" | "308") => {
@@ -147,7 +147,7 @@ fn sink(d: &Directive) -> Option<Sink<'_>> {
                 chars: CLIENT,
             })
         }
-        "rewrite" => {
+        Some(ids::REWRITE) => {
             let value = d.args().get(1)?;
             let redirect =
                 matches!(d.arg(2), Some("redirect" | "permanent")) || redirect_url(value.value);
@@ -189,9 +189,10 @@ impl Rule for ResponseSplitting {
 
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = HashSet::default();
-        // The regex block around a sink, worked out once per enclosing block:
-        // sinks come block by block, each with several variables.
-        let mut capture_at: Option<(*const Level<'_>, Capture<'_>)> = None;
+        // The regex block around a sink and whether any level around it has
+        // a `set`, worked out once per enclosing block: sinks come block by
+        // block, each with several variables.
+        let mut capture_at: Option<(*const Level<'_>, Capture<'_>, bool)> = None;
         walk_http(cx, SINKS, |d, levels| {
             let Some(sink) = sink(d) else {
                 return;
@@ -202,14 +203,21 @@ impl Rule for ResponseSplitting {
             }
             let own_regex = (d.is(ids::REWRITE)).then(|| d.arg(0)).flatten();
             let innermost: *const Level<'_> = *levels.last().expect("a visit has its level");
-            let capture = match capture_at {
-                Some((at, capture)) if at == innermost => capture,
+            let (capture, sets) = match capture_at {
+                Some((at, capture, sets)) if at == innermost => (capture, sets),
                 _ => {
                     let capture = capturing_block(levels);
-                    capture_at = Some((innermost, capture));
-                    capture
+                    let sets = levels.iter().any(|l| !l.sets.is_empty());
+                    capture_at = Some((innermost, capture, sets));
+                    (capture, sets)
                 }
             };
+            // Without a regex capture or a `set` in scope, only `$uri` and
+            // `$document_uri` can carry a line break (see `taint`): most
+            // sinks name neither, and need not be cut into variables.
+            if capture.is_none() && !sets && !mentions_uri(sink.value.value) {
+                return;
+            }
             let taints: Vec<Taint> = segments(sink.value.value)
                 .filter_map(|s| match s {
                     Seg::Var(v) => taint(v, levels, capture, own_regex, sink.chars, 0),
@@ -245,9 +253,20 @@ impl Rule for ResponseSplitting {
     }
 }
 
+/// Whether `value` has `uri` in it in any case: a cheap test that it may
+/// name `$uri` or `$document_uri`.
+fn mentions_uri(value: &str) -> bool {
+    value
+        .as_bytes()
+        .windows(3)
+        .any(|w| w.eq_ignore_ascii_case(b"uri"))
+}
+
 /// Whether variable `name` (without `$`) can hold one of `chars` at the
 /// place `levels` describes. `own_regex` is the regex of the `rewrite`
 /// being judged: its captures are re-escaped by nginx in redirects.
+/// (`check` skips sinks this cannot flag without calling it: keep the two
+/// in step.)
 fn taint<'a>(
     name: &str,
     levels: &[&Level<'a>],
@@ -335,4 +354,36 @@ fn taint<'a>(
         related: vec![(block, format!("${name} is captured by this {kind} regex"))],
         help: "make the capture exclude line breaks, e.g. `[^/\\r\\n]+` instead of `[^/]+` or `.*`",
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{load_text, site};
+    use crate::rules::RuleOptions;
+
+    /// The lines SEC003 reports in `conf`.
+    fn lines(conf: &str) -> Vec<usize> {
+        let (_dir, cfg) = load_text(conf);
+        let sites = site::sites(&cfg);
+        let options = RuleOptions::default();
+        let cx = Checker::new(&cfg, &sites, crate::rules::Profile::Guide, &options);
+        let mut out = Vec::new();
+        ResponseSplitting.check(&cx, &mut out);
+        out.iter()
+            .map(|d| cfg.sources.line_col(d.span.unwrap()).0)
+            .collect()
+    }
+
+    #[test]
+    fn uri_variables_are_found_in_any_case_without_captures_or_sets() {
+        // nginx looks variables up lowercased: `$URI` is `$uri`.
+        let conf = "server {\n\
+                    add_header X-A $URI;\n\
+                    add_header X-B \"${Document_Uri}\";\n\
+                    add_header X-C $host$request_method;\n\
+                    add_header X-D \"uri: $host\";\n\
+                    }\n";
+        assert_eq!(lines(conf), [2, 3]);
+    }
 }

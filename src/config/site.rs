@@ -331,18 +331,28 @@ impl Listen {
     pub fn parse(d: &Directive) -> Listen {
         let addr = d.arg(0).unwrap_or("80");
         let (address, port, unix) = parse_listen_address(addr);
-        let has = |p: &str| d.args().iter().skip(1).any(|a| a.value == p);
-        Listen {
+        let mut listen = Listen {
             span: d.span,
             address,
             port,
             unix,
-            ssl: has("ssl"),
-            default_server: has("default_server") || has("default"),
-            http2: has("http2"),
-            quic: has("quic"),
+            ssl: false,
+            default_server: false,
+            http2: false,
+            quic: false,
             implicit: false,
+        };
+        // One pass over the parameters (every server has a listen or two).
+        for i in 1..d.arg_count() {
+            match d.arg(i) {
+                Some("ssl") => listen.ssl = true,
+                Some("default_server" | "default") => listen.default_server = true,
+                Some("http2") => listen.http2 = true,
+                Some("quic") => listen.quic = true,
+                _ => {}
+            }
         }
+        listen
     }
 
     /// Normalised `address:port` for grouping servers that share a socket.
@@ -488,8 +498,18 @@ impl<'a> Site<'a> {
     /// Every location-like block: each block of the server, then the blocks
     /// nested in it, level by level.
     pub fn all_locations(&self) -> Vec<&Location<'a>> {
-        // One vector, not one per location: rules call this for every server.
-        let mut out = Vec::new();
+        // One vector, not one per location: rules call this for every
+        // server. Counted first, so it is allocated once at its size.
+        fn count(l: &Location<'_>) -> usize {
+            1 + l.children.iter().map(count).sum::<usize>()
+        }
+        let n = self
+            .locations
+            .iter()
+            .chain(self.ifs.iter())
+            .map(count)
+            .sum();
+        let mut out = Vec::with_capacity(n);
         for l in self.locations.iter().chain(self.ifs.iter()) {
             l.walk_into(&mut out);
         }

@@ -75,15 +75,20 @@ impl Rule for ForwardedProtoHardcoded {
                 }
                 last = headers;
                 for d in headers {
-                    let (Some(name), Some(value)) = (d.arg(0), d.args().get(1)) else {
+                    // Name and value first, as plain strings: the whole word
+                    // (for its span) only for the rare header reported.
+                    let (Some(name), Some(value)) = (d.arg(0), d.arg(1)) else {
                         continue;
                     };
                     if !name.eq_ignore_ascii_case("x-forwarded-proto")
-                        || !value.value.eq_ignore_ascii_case("http")
+                        || !value.eq_ignore_ascii_case("http")
                         || !seen.insert(d.span)
                     {
                         continue;
                     }
+                    let Some(value) = d.args().get(1) else {
+                        continue;
+                    };
                     out.push(
                         Self::META
                             .at(

@@ -68,10 +68,14 @@ impl Rule for HostFromHttpHost {
         // directive of every file was most of this rule's time.
         let mut seen = HashSet::default();
         walk_http(cx, &["proxy_set_header"], |d, _| {
-            let (Some(name), Some(value)) = (d.arg(0), d.args().get(1)) else {
+            // The name first: the whole value word only for Host headers.
+            if !d.arg(0).is_some_and(|n| n.eq_ignore_ascii_case("host")) {
+                return;
+            }
+            let Some(value) = d.args().get(1) else {
                 return;
             };
-            if !name.eq_ignore_ascii_case("host") || !seen.insert(d.span) {
+            if !seen.insert(d.span) {
                 return;
             }
             let Some(var) = segments(value.value).find_map(|s| match s {

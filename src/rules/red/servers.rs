@@ -105,11 +105,21 @@ fn lowercase(s: &str) -> std::borrow::Cow<'_, str> {
 impl NameIndex {
     /// Names and what they stand for (a server's index), in config order.
     pub fn from_names<'n>(names: impl IntoIterator<Item = (&'n str, usize)>) -> NameIndex {
-        let mut index = NameIndex::default();
+        let names = names.into_iter();
+        let mut index = NameIndex::with_capacity(names.size_hint().0);
         for (n, i) in names {
             index.add(n, i);
         }
         index
+    }
+
+    /// Room for `names` names: grown from empty, rehashing thousands of
+    /// them was most of building an index.
+    pub fn with_capacity(names: usize) -> NameIndex {
+        NameIndex {
+            exact: HashMap::with_capacity_and_hasher(names, Default::default()),
+            ..NameIndex::default()
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -204,10 +214,6 @@ fn build_sockets<'a>(sites: &'a [Site<'a>]) -> Vec<Socket<'a, 'a>> {
             // Sites are visited one at a time, so a repeat can only be the last entry.
             if !s.servers.last().is_some_and(|x| std::ptr::eq(*x, site)) {
                 s.servers.push(site);
-                let index = s.servers.len() - 1;
-                for n in site.names() {
-                    s.names.add(n, index);
-                }
             }
             if l.default_server && defaults[i].is_none() {
                 defaults[i] = Some(s.servers.len() - 1);
@@ -216,6 +222,15 @@ fn build_sockets<'a>(sites: &'a [Site<'a>]) -> Vec<Socket<'a, 'a>> {
     }
     for (s, d) in out.iter_mut().zip(defaults) {
         s.default = d.unwrap_or(0);
+        // Once the socket's servers are known, so the index is sized once.
+        let count = s.servers.iter().map(|x| x.server_names.len()).sum();
+        let mut names = NameIndex::with_capacity(count);
+        for (i, x) in s.servers.iter().enumerate() {
+            for n in x.names() {
+                names.add(n, i);
+            }
+        }
+        s.names = names;
     }
     out
 }

@@ -58,7 +58,8 @@ pub fn check(targets: &[PathBuf], opts: &CheckOptions) -> Report {
     timing::report("load", start);
     let mut diagnostics = std::mem::take(&mut cfg.diagnostics);
     // Validation and the Site model + rules only read the config: run them
-    // side by side (the model is single-threaded, validation is not).
+    // side by side (validation is one thread; the model and the rules use
+    // every core).
     let (validated, ruled) = std::thread::scope(|scope| {
         let validation = scope.spawn(|| {
             let start = Instant::now();

@@ -11,10 +11,16 @@ pub fn cores() -> usize {
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
+/// Runs per thread: enough that a thread on a slower core (two vCPUs
+/// sharing one physical core, or a neighbour's load) takes fewer runs
+/// instead of holding up the others, few enough to keep each run's items
+/// together in memory.
+const RUNS_PER_THREAD: usize = 8;
+
 /// `f` applied to every item, in order. When the items weigh at least
-/// `min_weight` in all, they are cut into one run of about equal weight per
-/// core, each mapped on its own thread; below it, starting threads costs
-/// more than it saves.
+/// `min_weight` in all, they are cut into runs of about equal weight that
+/// one thread per core takes in turn, each the next run not yet taken;
+/// below it, starting threads costs more than it saves.
 pub fn map<T: Sync, R: Send>(
     items: &[T],
     weight: impl Fn(&T) -> usize,
@@ -26,12 +32,12 @@ pub fn map<T: Sync, R: Send>(
     if threads < 2 || total < min_weight {
         return items.iter().map(f).collect();
     }
-    let per_thread = total.div_ceil(threads);
-    let mut runs: Vec<&[T]> = Vec::with_capacity(threads);
+    let per_run = total.div_ceil(threads * RUNS_PER_THREAD).max(1);
+    let mut runs: Vec<&[T]> = Vec::with_capacity(threads * RUNS_PER_THREAD + 1);
     let (mut start, mut acc) = (0, 0);
     for (i, item) in items.iter().enumerate() {
         acc += weight(item);
-        if acc >= per_thread {
+        if acc >= per_run {
             runs.push(&items[start..=i]);
             (start, acc) = (i + 1, 0);
         }
@@ -39,17 +45,34 @@ pub fn map<T: Sync, R: Send>(
     if start < items.len() {
         runs.push(&items[start..]);
     }
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = runs
-            .into_iter()
-            .map(|run| scope.spawn(move || run.iter().map(f).collect::<Vec<R>>()))
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (runs, f, next) = (&runs, &f, &next);
+    // Each thread's results by run number; put back in run order after.
+    let mut done: Vec<(usize, Vec<R>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(move || {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(run) = runs.get(i) else { break };
+                        mine.push((i, run.iter().map(f).collect::<Vec<R>>()));
+                    }
+                    mine
+                })
+            })
             .collect();
         handles
             .into_iter()
             .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
-    })
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    let mut out = Vec::with_capacity(items.len());
+    for (_, results) in done {
+        out.extend(results);
+    }
+    out
 }
 
 #[cfg(test)]

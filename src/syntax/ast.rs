@@ -108,6 +108,13 @@ impl Directive {
         self.words.len().saturating_sub(self.skip())
     }
 
+    /// The values of the arguments run together (with the name's first
+    /// when it is written quoted or escaped): whether some argument holds
+    /// a string, without reading them one by one.
+    pub fn words_text(&self) -> &str {
+        self.words.joined()
+    }
+
     pub fn arg(&self, i: usize) -> Option<&str> {
         self.words.value(i + self.skip())
     }

@@ -194,14 +194,6 @@ impl Rule for ResponseSplitting {
         // block, each with several variables.
         let mut capture_at: Option<(*const Level<'_>, Capture<'_>, bool)> = None;
         walk_http(cx, SINKS, |d, levels| {
-            let Some(sink) = sink(d) else {
-                return;
-            };
-            // No variable, nothing to inject through (most sinks).
-            if !sink.value.value.contains('$') || seen.contains(&d.span) {
-                return;
-            }
-            let own_regex = (d.is(ids::REWRITE)).then(|| d.arg(0)).flatten();
             let innermost: *const Level<'_> = *levels.last().expect("a visit has its level");
             let (capture, sets) = match capture_at {
                 Some((at, capture, sets)) if at == innermost => (capture, sets),
@@ -214,10 +206,18 @@ impl Rule for ResponseSplitting {
             };
             // Without a regex capture or a `set` in scope, only `$uri` and
             // `$document_uri` can carry a line break (see `taint`): most
-            // sinks name neither, and need not be cut into variables.
-            if capture.is_none() && !sets && !mentions_uri(sink.value.value) {
+            // sinks name neither, and need not be read word by word.
+            if capture.is_none() && !sets && !mentions_uri(d.words_text()) {
                 return;
             }
+            let Some(sink) = sink(d) else {
+                return;
+            };
+            // No variable, nothing to inject through.
+            if !sink.value.value.contains('$') || seen.contains(&d.span) {
+                return;
+            }
+            let own_regex = (d.is(ids::REWRITE)).then(|| d.arg(0)).flatten();
             let taints: Vec<Taint> = segments(sink.value.value)
                 .filter_map(|s| match s {
                     Seg::Var(v) => taint(v, levels, capture, own_regex, sink.chars, 0),
@@ -256,10 +256,14 @@ impl Rule for ResponseSplitting {
 /// Whether `value` has `uri` in it in any case: a cheap test that it may
 /// name `$uri` or `$document_uri`.
 fn mentions_uri(value: &str) -> bool {
-    value
-        .as_bytes()
-        .windows(3)
-        .any(|w| w.eq_ignore_ascii_case(b"uri"))
+    // It runs on every sink's words: jump from `u` to `u` (memchr), and
+    // lowercase the next two with `| 0x20`, which makes `r` and `i` of
+    // exactly `R`/`r` and `I`/`i`.
+    let b = value.as_bytes();
+    memchr::memchr2_iter(b'u', b'U', b).any(|i| {
+        b.get(i + 1).is_some_and(|c| c | 0x20 == b'r')
+            && b.get(i + 2).is_some_and(|c| c | 0x20 == b'i')
+    })
 }
 
 /// Whether variable `name` (without `$`) can hold one of `chars` at the
@@ -383,6 +387,8 @@ mod tests {
                     add_header X-B \"${Document_Uri}\";\n\
                     add_header X-C $host$request_method;\n\
                     add_header X-D \"uri: $host\";\n\
+                    add_header X-E $host-u;\n\
+                    add_header X-F $host-UR;\n\
                     }\n";
         assert_eq!(lines(conf), [2, 3]);
     }

@@ -461,11 +461,12 @@ impl CertificateInfo {
         if let Ok(ip) = name.trim_start_matches('[').trim_end_matches(']').parse() {
             return self.san_ip.contains(&ip);
         }
-        let mut presented: Vec<&str> = self.san_dns.iter().map(String::as_str).collect();
-        if use_cn {
-            presented.extend(self.subject_cn.as_deref());
-        }
-        presented.iter().any(|p| dns_id_matches(p, &name))
+        let cn = self.subject_cn.as_deref().filter(|_| use_cn);
+        self.san_dns
+            .iter()
+            .map(String::as_str)
+            .chain(cn)
+            .any(|p| dns_id_matches(p, &name))
     }
 }
 
@@ -473,11 +474,13 @@ fn normalise_host(name: &str) -> String {
     name.trim().trim_end_matches('.').to_ascii_lowercase()
 }
 
-/// Whether presented identifier `pattern` (from the certificate) covers `name`.
-/// Wildcards: only a whole left-most `*` label, standing for exactly one non-empty label,
-/// and never directly above a single-label name (`*.com`), as browsers require.
+/// Whether presented identifier `pattern` (from the certificate) covers `name`
+/// (normalised: see [`normalise_host`]). Wildcards: only a whole left-most `*` label,
+/// standing for exactly one non-empty label, and never directly above a single-label name
+/// (`*.com`), as browsers require. The pattern is compared ignoring case rather than
+/// lowercased into a copy: servers × names × certificate names add up.
 fn dns_id_matches(pattern: &str, name: &str) -> bool {
-    let pattern = normalise_host(pattern);
+    let pattern = pattern.trim().trim_end_matches('.');
     if pattern.is_empty() || name.is_empty() {
         return false;
     }
@@ -490,13 +493,13 @@ fn dns_id_matches(pattern: &str, name: &str) -> bool {
         return false;
     }
     if name.starts_with("*.") {
-        return pattern == name;
+        return pattern.eq_ignore_ascii_case(name);
     }
     match wildcard_parent {
         Some(parent) => name
             .split_once('.')
-            .is_some_and(|(first, rest)| !first.is_empty() && rest == parent),
-        None => pattern == name,
+            .is_some_and(|(first, rest)| !first.is_empty() && rest.eq_ignore_ascii_case(parent)),
+        None => pattern.eq_ignore_ascii_case(name),
     }
 }
 

@@ -72,6 +72,10 @@ fn walked(d: &Directive) -> Option<u8> {
 
 /// The walked names among `names`, one bit per index of [`walked`].
 fn walked_mask(names: &[&str]) -> u16 {
+    const _: () = assert!(
+        WALKED.len() + WALKED_UNKNOWN.len() <= 16,
+        "one bit each in a u16"
+    );
     let mut mask = 0;
     for n in names {
         let i = match NameId::of(n) {

@@ -60,17 +60,17 @@ const WALKED: &[NameId] = &[
 ];
 const WALKED_UNKNOWN: &[&str] = &["more_set_headers", "more_set_input_headers"];
 
-/// Which of the walked names `d` has: its index in [`WALKED`], then
-/// [`WALKED_UNKNOWN`] after it.
-fn walked(d: &Directive) -> Option<u8> {
-    let i = match d.name_id() {
+/// Which of the walked names a directive has: its index in [`WALKED`],
+/// then [`WALKED_UNKNOWN`] after it (one bit each in [`walked_mask`]).
+fn walked_index(id: Option<NameId>, name: &str) -> Option<u8> {
+    let i = match id {
         Some(id) => WALKED.iter().position(|w| *w == id)?,
-        None => WALKED.len() + WALKED_UNKNOWN.iter().position(|w| *w == d.name())?,
+        None => WALKED.len() + WALKED_UNKNOWN.iter().position(|w| *w == name)?,
     };
     Some(i as u8)
 }
 
-/// The walked names among `names`, one bit per index of [`walked`].
+/// The walked names among `names`, one bit per [`walked_index`].
 fn walked_mask(names: &[&str]) -> u16 {
     const _: () = assert!(
         WALKED.len() + WALKED_UNKNOWN.len() <= 16,
@@ -78,13 +78,7 @@ fn walked_mask(names: &[&str]) -> u16 {
     );
     let mut mask = 0;
     for n in names {
-        let i = match NameId::of(n) {
-            Some(id) => WALKED.iter().position(|w| *w == id),
-            None => WALKED_UNKNOWN
-                .iter()
-                .position(|w| w == n)
-                .map(|i| WALKED.len() + i),
-        };
+        let i = walked_index(NameId::of(n), n);
         debug_assert!(i.is_some(), "walk_http({n:?}): add the name to WALKED");
         mask |= i.map_or(0, |i| 1 << i);
     }
@@ -152,7 +146,7 @@ pub(crate) struct HttpTree<'a> {
     /// visits on a large config, 12 bytes each rather than 16.
     parent: Vec<Option<u32>>,
     /// The directives visited, in walk order, the level holding each, and
-    /// which walked name each has (see [`walked`]).
+    /// which walked name each has (see [`walked_index`]).
     visits: Vec<&'a Directive>,
     visit_level: Vec<u32>,
     visit_name: Vec<u8>,
@@ -198,7 +192,9 @@ impl<'a> HttpTree<'a> {
         });
         self.parent.push(parent.map(|p| p as u32));
         for d in directives.iter() {
-            let name = is_http_context(context).then(|| walked(d)).flatten();
+            let name = is_http_context(context)
+                .then(|| walked_index(d.name_id(), d.name()))
+                .flatten();
             if let Some(name) = name {
                 self.visits.push(d);
                 self.visit_level.push(id as u32);

@@ -345,6 +345,7 @@ fn parse_pending(cfg: &mut Config) {
         .iter()
         .map(|&id| (id, &cfg.sources.get(id).bytes[..]))
         .collect();
+    let start = std::time::Instant::now();
     let parsed = crate::parallel::map(
         &inputs,
         |(_, b)| b.len(),
@@ -352,6 +353,9 @@ fn parse_pending(cfg: &mut Config) {
         |&(id, b)| syntax::parse(id, b),
     );
     debug_assert_eq!(parsed.len(), ids.len());
+    if parsed.len() > 1 {
+        crate::timing::report("parse", start);
+    }
     cfg.files.extend(parsed);
 }
 
@@ -476,12 +480,16 @@ fn resolve_includes_in(
         let mut ids = Vec::new();
         // `include sites/*.conf` can name thousands of files: read them on
         // every core (the reads were a third of loading a large tree).
+        let start = std::time::Instant::now();
         let mut fetched = if from_dump {
             Vec::new()
         } else {
             crate::parallel::map(&paths, |_| 1, 64, |p| fetch(&cfg.by_identity, p))
         }
         .into_iter();
+        if paths.len() > 1 {
+            crate::timing::report("fetch", start);
+        }
         for p in paths {
             if from_dump {
                 match cfg.by_dump_path.get(&p) {

@@ -373,15 +373,20 @@ impl WordBuf {
         let wide = values.len() > u16::MAX as usize
             || entries.iter().any(|e| e[1] - e[0] > u16::MAX as u32);
         let out = &mut self.packed;
+        out.reserve(n * (NARROW + 1) + values.len());
         for &[start, end, value_end] in entries {
             let value_end = value_end - base as u32;
-            out.extend_from_slice(&start.to_ne_bytes());
             if wide {
+                out.extend_from_slice(&start.to_ne_bytes());
                 out.extend_from_slice(&end.to_ne_bytes());
                 out.extend_from_slice(&value_end.to_ne_bytes());
             } else {
-                out.extend_from_slice(&((end - start) as u16).to_ne_bytes());
-                out.extend_from_slice(&(value_end as u16).to_ne_bytes());
+                // One 8-byte write, not three.
+                let mut narrow = [0u8; NARROW];
+                narrow[..4].copy_from_slice(&start.to_ne_bytes());
+                narrow[4..6].copy_from_slice(&((end - start) as u16).to_ne_bytes());
+                narrow[6..].copy_from_slice(&(value_end as u16).to_ne_bytes());
+                out.extend_from_slice(&narrow);
             }
         }
         out.extend_from_slice(&self.quotes[skip..]);

@@ -154,12 +154,17 @@ pub(crate) struct HttpTree<'a> {
 
 impl<'a> HttpTree<'a> {
     fn build(cfg: &'a Config) -> HttpTree<'a> {
+        // Room for every directive once (more only when a file is included
+        // from several places): growing by doubling copied each list and
+        // touched fresh pages for every copy; room never used is never
+        // touched, and shrinking gives it back.
+        let directives: usize = cfg.files.iter().map(|f| f.directive_count).sum();
         let mut tree = HttpTree {
-            levels: Vec::new(),
-            parent: Vec::new(),
-            visits: Vec::new(),
-            visit_level: Vec::new(),
-            visit_name: Vec::new(),
+            levels: Vec::with_capacity(directives / 4),
+            parent: Vec::with_capacity(directives / 4),
+            visits: Vec::with_capacity(directives),
+            visit_level: Vec::with_capacity(directives),
+            visit_name: Vec::with_capacity(directives),
         };
         for root in &cfg.roots {
             let root_directives = Expanded::Spliced(cfg.root_directives(root));

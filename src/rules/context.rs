@@ -3,6 +3,7 @@
 //! once however many servers name it.
 
 use rustc_hash::FxHashMap as HashMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -67,9 +68,12 @@ pub struct Checker<'a> {
     pub spec: &'static ProfileSpec,
     pub options: &'a RuleOptions,
     version: OnceLock<Option<NginxVersion>>,
-    certs: Mutex<HashMap<PathBuf, Arc<FileRead<Vec<CertificateInfo>>>>>,
-    keys: Mutex<HashMap<PathBuf, Arc<FileRead<KeyInfo>>>>,
-    raw: Mutex<HashMap<PathBuf, Arc<FileRead<Vec<u8>>>>>,
+    /// By the path's bytes: hashing a `Path` walks its components, and
+    /// rules ask for each server's files (two spellings of one path are
+    /// two entries, read alike).
+    certs: Mutex<HashMap<OsString, Arc<FileRead<Vec<CertificateInfo>>>>>,
+    keys: Mutex<HashMap<OsString, Arc<FileRead<KeyInfo>>>>,
+    raw: Mutex<HashMap<OsString, Arc<FileRead<Vec<u8>>>>>,
     /// Facts several rules need, computed on first use: each rule
     /// recomputing them made a check of a large config a sum of passes.
     pub(crate) facts: Facts<'a>,
@@ -157,11 +161,11 @@ impl<'a> Checker<'a> {
 }
 
 fn cached<T>(
-    cache: &Mutex<HashMap<PathBuf, Arc<FileRead<T>>>>,
+    cache: &Mutex<HashMap<OsString, Arc<FileRead<T>>>>,
     path: &Path,
     parse: impl FnOnce(&[u8]) -> Result<T, String>,
 ) -> Arc<FileRead<T>> {
-    if let Some(hit) = lock(cache).get(path) {
+    if let Some(hit) = lock(cache).get(path.as_os_str()) {
         return hit.clone();
     }
     let result = match std::fs::metadata(path) {
@@ -181,7 +185,7 @@ fn cached<T>(
     });
     // Another rule thread may have read it meanwhile: keep the first.
     lock(cache)
-        .entry(path.to_path_buf())
+        .entry(path.as_os_str().to_os_string())
         .or_insert(read)
         .clone()
 }

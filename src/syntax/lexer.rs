@@ -109,6 +109,28 @@ impl<'a> Lexer<'a> {
                 self.after_quote = false;
                 self.pos = end;
             }
+            // The commonest tokens, a bare word and `;`, without the
+            // general path: it is `next_token`'s own arms, inlined here.
+            match self.src.get(self.pos) {
+                Some(b';') if !self.after_quote => {
+                    let start = self.pos;
+                    self.statement_is_lua_block = None;
+                    return self.token(TokenKind::Semicolon, start, start + 1);
+                }
+                Some(b'#' | b'{' | b'}' | b'"' | b'\'') | None => {}
+                Some(_) if !self.after_quote => {
+                    let start = self.pos;
+                    let (end, escaped) = bare_word_end(self.src, start);
+                    self.escaped = escaped;
+                    self.note_word(start, end);
+                    let kind = TokenKind::Word {
+                        quote: Quote::None,
+                        unterminated: false,
+                    };
+                    return self.token(kind, start, end);
+                }
+                Some(_) => {}
+            }
         }
         self.next_token()
     }

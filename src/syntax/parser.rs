@@ -224,7 +224,7 @@ struct Counts {
 fn close_block(stack: &mut Vec<OpenBlock>, pending: &mut Vec<Directive>, close: Option<Span>) {
     let open = stack.pop().unwrap();
     let (mut d, open_span) = open.head.unwrap();
-    let directives: Box<[Directive]> = pending.drain(open.first..).collect();
+    let directives = pending.split_off(open.first).into_boxed_slice();
     let end = close.unwrap_or_else(|| {
         directives
             .last()

@@ -112,23 +112,9 @@ impl<'a> Lexer<'a> {
             // The commonest tokens, a bare word and `;`, without the
             // general path: it is `next_token`'s own arms, inlined here.
             match self.src.get(self.pos) {
-                Some(b';') if !self.after_quote => {
-                    let start = self.pos;
-                    self.statement_is_lua_block = None;
-                    return self.token(TokenKind::Semicolon, start, start + 1);
-                }
+                Some(b';') if !self.after_quote => return self.semicolon(self.pos),
                 Some(b'#' | b'{' | b'}' | b'"' | b'\'') | None => {}
-                Some(_) if !self.after_quote => {
-                    let start = self.pos;
-                    let (end, escaped) = bare_word_end(self.src, start);
-                    self.escaped = escaped;
-                    self.note_word(start, end);
-                    let kind = TokenKind::Word {
-                        quote: Quote::None,
-                        unterminated: false,
-                    };
-                    return self.token(kind, start, end);
-                }
+                Some(_) if !self.after_quote => return self.bare_word(self.pos),
                 Some(_) => {}
             }
         }
@@ -162,10 +148,7 @@ impl<'a> Lexer<'a> {
                 let (after, _) = comment(rest).unwrap_or((&[], rest));
                 self.token(TokenKind::Comment, start, self.src.len() - after.len())
             }
-            b';' => {
-                self.statement_is_lua_block = None;
-                self.token(TokenKind::Semicolon, start, start + 1)
-            }
+            b';' => self.semicolon(start),
             b'{' => {
                 self.raw_pending = self.statement_is_lua_block == Some(true);
                 self.statement_is_lua_block = None;
@@ -200,17 +183,27 @@ impl<'a> Lexer<'a> {
                     end,
                 )
             }
-            _ => {
-                let (end, escaped) = bare_word_end(self.src, start);
-                self.escaped = escaped;
-                self.note_word(start, end);
-                let kind = TokenKind::Word {
-                    quote: Quote::None,
-                    unterminated: false,
-                };
-                self.token(kind, start, end)
-            }
+            _ => self.bare_word(start),
         }
+    }
+
+    #[inline]
+    fn semicolon(&mut self, at: usize) -> Option<Token> {
+        self.statement_is_lua_block = None;
+        self.token(TokenKind::Semicolon, at, at + 1)
+    }
+
+    /// An unquoted word starting at `start`.
+    #[inline]
+    fn bare_word(&mut self, start: usize) -> Option<Token> {
+        let (end, escaped) = bare_word_end(self.src, start);
+        self.escaped = escaped;
+        self.note_word(start, end);
+        let kind = TokenKind::Word {
+            quote: Quote::None,
+            unterminated: false,
+        };
+        self.token(kind, start, end)
     }
 
     fn note_word(&mut self, start: usize, end: usize) {

@@ -487,7 +487,7 @@ fn resolve_includes_in(
             crate::parallel::map(&paths, |_| 1, 64, |p| fetch(&cfg.by_identity, p))
         }
         .into_iter();
-        if paths.len() > 1 {
+        if paths.len() > 1 && !from_dump {
             crate::timing::report("fetch", start);
         }
         for p in paths {

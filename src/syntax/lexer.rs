@@ -109,8 +109,8 @@ impl<'a> Lexer<'a> {
                 self.after_quote = false;
                 self.pos = end;
             }
-            // The commonest tokens, a bare word and `;`, without the
-            // general path: it is `next_token`'s own arms, inlined here.
+            // The commonest tokens, a bare word and `;`, straight to
+            // `next_token`'s arms for them, without its general path.
             match self.src.get(self.pos) {
                 Some(b';') if !self.after_quote => return self.semicolon(self.pos),
                 Some(b'#' | b'{' | b'}' | b'"' | b'\'') | None => {}

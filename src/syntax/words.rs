@@ -373,7 +373,7 @@ impl WordBuf {
         let wide = values.len() > u16::MAX as usize
             || entries.iter().any(|e| e[1] - e[0] > u16::MAX as u32);
         let out = &mut self.packed;
-        out.reserve(n * (NARROW + 1) + values.len());
+        out.reserve(n * (if wide { WIDE } else { NARROW } + 1) + values.len());
         for &[start, end, value_end] in entries {
             let value_end = value_end - base as u32;
             if wide {

@@ -71,6 +71,21 @@ fn walked_index(id: Option<NameId>, name: &str) -> Option<u8> {
 }
 
 /// The walked names among `names`, one bit per [`walked_index`].
+/// [`walked_index`] of every name nginx knows, by its number
+/// ([`NOT_WALKED`] for the others).
+fn walked_by_id() -> &'static [u8] {
+    static TABLE: std::sync::OnceLock<Box<[u8]>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = vec![NOT_WALKED; NameId::count()];
+        for (i, id) in WALKED.iter().enumerate() {
+            table[id.0 as usize] = i as u8;
+        }
+        table.into()
+    })
+}
+
+const NOT_WALKED: u8 = u8::MAX;
+
 fn walked_mask(names: &[&str]) -> u16 {
     const _: () = assert!(
         WALKED.len() + WALKED_UNKNOWN.len() <= 16,
@@ -189,18 +204,28 @@ impl<'a> HttpTree<'a> {
         depth: usize,
     ) {
         let id = self.levels.len();
-        let sets = directives.iter().filter(|d| d.is(ids::SET)).collect();
+        // Its `set`s are filled in below, after the walk that also adds the
+        // nested levels (after this one).
         self.levels.push(Level {
             block,
             context,
-            sets,
+            sets: Box::default(),
         });
         self.parent.push(parent.map(|p| p as u32));
+        let http = is_http_context(context);
+        let walked_by_id = walked_by_id();
+        let mut sets = Vec::new();
         for d in directives.iter() {
-            let name = is_http_context(context)
-                .then(|| walked_index(d.name_id(), d.name()))
-                .flatten();
-            if let Some(name) = name {
+            // By the name's number: a table lookup, not a scan of WALKED
+            // (this runs for every directive of the http block).
+            let name = match d.name_id() {
+                Some(id) => Some(walked_by_id[id.0 as usize]).filter(|&i| i != NOT_WALKED),
+                None => walked_index(None, d.name()),
+            };
+            if d.is(ids::SET) {
+                sets.push(d);
+            }
+            if let Some(name) = name.filter(|_| http) {
                 self.visits.push(d);
                 self.visit_level.push(id as u32);
                 self.visit_name.push(name);
@@ -220,6 +245,7 @@ impl<'a> HttpTree<'a> {
                 );
             }
         }
+        self.levels[id].sets = sets.into();
     }
 }
 

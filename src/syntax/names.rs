@@ -34,7 +34,7 @@ impl NameId {
             if id == u16::MAX {
                 return None;
             }
-            if NAMES[id as usize] == name {
+            if same_bytes(NAMES[id as usize].as_bytes(), name.as_bytes()) {
                 return Some(NameId(id));
             }
             i = (i + 1) & (SLOTS - 1);
@@ -51,9 +51,49 @@ impl NameId {
     }
 }
 
+/// `a == b`, inline: a name is 2 to 40 bytes, and for these a call to
+/// `memcmp` cost more than the comparing (this runs for every directive
+/// the parser reads). Eight bytes at a time, the last eight overlapping.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let word =
+        |s: &[u8], at: usize| u64::from_ne_bytes(s[at..at + 8].try_into().expect("eight bytes"));
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_bytes_is_equality_at_every_length_and_position() {
+        for n in 0..40usize {
+            let a: Vec<u8> = (0..n as u8).map(|i| b'a' + i % 26).collect();
+            assert!(same_bytes(&a, &a.clone()), "{n}");
+            for at in 0..n {
+                let mut b = a.clone();
+                b[at] ^= 0x20;
+                assert!(!same_bytes(&a, &b), "{n} bytes, differing at {at}");
+            }
+            let mut longer = a.clone();
+            longer.push(b'a');
+            assert!(!same_bytes(&a, &longer) && !same_bytes(&longer, &a), "{n}");
+        }
+    }
 
     #[test]
     fn every_table_name_has_a_number_and_back() {

@@ -457,8 +457,28 @@ impl CertificateInfo {
     }
 
     fn covers(&self, name: &str, use_cn: bool) -> bool {
-        let name = normalise_host(name);
-        if let Ok(ip) = name.trim_start_matches('[').trim_end_matches(']').parse() {
+        // Asked for every name of every server: names from
+        // `names_to_check` are normalised already, and need no copy.
+        let name = if is_normalised(name) {
+            std::borrow::Cow::Borrowed(name)
+        } else {
+            std::borrow::Cow::Owned(normalise_host(name))
+        };
+        // Only digits and dots (IPv4, bracketed or not) or a colon (IPv6)
+        // can parse as an address: spare host names the attempt.
+        let maybe_ip = name.contains(':')
+            || name
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'[' | b']'));
+        if let Some(ip) = maybe_ip
+            .then(|| {
+                name.trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse()
+                    .ok()
+            })
+            .flatten()
+        {
             return self.san_ip.contains(&ip);
         }
         let cn = self.subject_cn.as_deref().filter(|_| use_cn);
@@ -472,6 +492,12 @@ impl CertificateInfo {
 
 fn normalise_host(name: &str) -> String {
     name.trim().trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Whether [`normalise_host`] would return `name` unchanged.
+fn is_normalised(name: &str) -> bool {
+    name.len() == name.trim().trim_end_matches('.').len()
+        && !name.bytes().any(|b| b.is_ascii_uppercase())
 }
 
 /// Whether presented identifier `pattern` (from the certificate) covers `name`
@@ -584,6 +610,20 @@ mod tests {
         // Any SAN extension, even one without DNS names, disables the CN.
         let ip_san = named(&[], &["192.0.2.1"], Some("cn.test"), true);
         assert!(!ip_san.covers_name("cn.test") && ip_san.covers_name("192.0.2.1"));
+        // Bracketed, trailing dot, or spaced: still the address.
+        for name in ["[192.0.2.1]", "192.0.2.1.", " 192.0.2.1"] {
+            assert!(ip_san.covers_name(name), "{name}");
+        }
+        let v6 = named(&["Host.Test"], &["2001:db8::1"], None, true);
+        for name in [
+            "2001:db8::1",
+            "[2001:DB8::1]",
+            "[2001:db8:0::1]",
+            "HOST.test.",
+        ] {
+            assert!(v6.covers_name_browser(name), "{name}");
+        }
+        assert!(!v6.covers_name_browser("2001:db8::2") && !v6.covers_name_browser("192.0.2.1"));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::rule;
 use crate::rules::{Checker, Rule, RuleMeta};
 use crate::tls::key::{key_matches_certificate, open_with_password_file, KeyFormat, KeyInfo};
 
-use super::files::{pairs, Pair};
+use super::files::{pairs, Pair, PathKey};
 
 rule! {
     /// ## What it does
@@ -58,8 +58,9 @@ impl Rule for CertificateKeyMismatch {
                 continue;
             };
             // Each pair of files is checked (and decrypted) once.
-            let password = pair.password_file.as_ref().map(|p| p.path.clone());
-            if !seen.insert((cert.path.clone(), key.path.clone(), password)) {
+            let password = pair.password_file.as_ref().map(|p| PathKey(p.path.clone()));
+            let files = (PathKey(cert.path.clone()), PathKey(key.path.clone()));
+            if !seen.insert((files, password)) {
                 continue;
             }
             let certs = cx.certificate(&cert.path);

@@ -8,7 +8,8 @@
 //! the other naming directives as related notes.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use std::path::PathBuf;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::site::Site;
@@ -119,23 +120,56 @@ pub fn group<'a>(named: impl IntoIterator<Item = Named<'a>>) -> Vec<FileUse<'a>>
     let mut out: Vec<FileUse<'a>> = Vec::new();
     let mut spans = HashSet::default();
     // Each site usually has its own certificate: index by path, not a scan.
-    let mut by_path: HashMap<PathBuf, usize> = HashMap::default();
+    let mut by_path: HashMap<PathKey, usize> = HashMap::default();
     for n in named {
         if !spans.insert(n.arg.span) {
             continue;
         }
-        match by_path.get(&n.path) {
+        let key = PathKey(n.path);
+        match by_path.get(&key) {
             Some(&i) => out[i].args.push(n.arg),
             None => {
-                by_path.insert(n.path.clone(), out.len());
+                by_path.insert(key.clone(), out.len());
                 out.push(FileUse {
-                    path: n.path,
+                    path: key.0,
                     args: vec![n.arg],
                 });
             }
         }
     }
     out
+}
+
+/// A path as a hash key that is equal as paths are (`a//b.pem` is
+/// `a/b.pem`), hashed by its last component's bytes only: hashing a whole
+/// `Path` walks its components, and this runs for every server's files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathKey(pub PathBuf);
+
+impl Hash for PathKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        last_component(&self.0).hash(state);
+    }
+}
+
+/// The bytes of `path`'s last component, whatever the spelling: equal
+/// paths (trailing `/` or `/.`, doubled separators) give equal bytes.
+fn last_component(path: &Path) -> &[u8] {
+    use std::os::unix::ffi::OsStrExt;
+    let mut bytes = path.as_os_str().as_bytes();
+    loop {
+        if let Some(rest) = bytes.strip_suffix(b"/") {
+            bytes = rest;
+        } else if let Some(rest) = bytes.strip_suffix(b"/.") {
+            bytes = rest;
+        } else {
+            break;
+        }
+    }
+    match bytes.iter().rposition(|&b| b == b'/') {
+        Some(at) => &bytes[at + 1..],
+        None => bytes,
+    }
 }
 
 /// Every certificate file, once.
@@ -215,6 +249,33 @@ pub fn days(n: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn path_keys_are_equal_and_hash_alike_as_paths_are() {
+        use super::PathKey;
+        use std::hash::BuildHasher;
+        let hash = |p: &str| rustc_hash::FxBuildHasher.hash_one(PathKey(p.into()));
+        let same = [
+            [
+                "/etc/ssl/a.pem",
+                "/etc/ssl//a.pem",
+                "/etc/./ssl/a.pem/",
+                "/etc/ssl/a.pem/.",
+            ],
+            ["/", "//", "/.", "/./"],
+            [".", "./", "./.", ".//."],
+        ];
+        for group in same {
+            for p in group {
+                assert_eq!(PathKey(p.into()), PathKey(group[0].into()), "{p}");
+                assert_eq!(hash(p), hash(group[0]), "{p}");
+            }
+        }
+        assert_ne!(
+            PathKey("/etc/ssl/a.pem".into()),
+            PathKey("/etc/ssl/b.pem".into())
+        );
+        assert_ne!(PathKey("a/../b".into()), PathKey("b".into()));
+    }
     use super::*;
     use crate::rules::crt::CertificateSelfSigned;
     use crate::rules::Rule;

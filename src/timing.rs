@@ -12,14 +12,9 @@ pub fn enabled() -> bool {
 /// Print `what` and the time since `start`, when enabled.
 pub fn report(what: &str, start: Instant) {
     if enabled() {
-        static T0: OnceLock<Instant> = OnceLock::new();
-        let t0 = *T0.get_or_init(|| start);
         eprintln!(
-            "timing: {what:<10} {:>9.3} ms  [{:>7.3} .. {:>7.3}] {:?}",
-            start.elapsed().as_secs_f64() * 1e3,
-            start.saturating_duration_since(t0).as_secs_f64() * 1e3,
-            t0.elapsed().as_secs_f64() * 1e3,
-            std::thread::current().id()
+            "timing: {what:<10} {:>9.3} ms",
+            start.elapsed().as_secs_f64() * 1e3
         );
     }
 }

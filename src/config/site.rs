@@ -19,27 +19,29 @@ use crate::syntax::{Directive, NameId};
 
 /// Directives that act where they are written and are never inherited
 /// (rewrite-module statements, content handlers, block openers).
-fn not_inherited(name: &str) -> bool {
-    // A `match` compiles to a length switch: this runs on every lookup.
-    matches!(
-        name,
-        "alias"
-            | "break"
-            | "fastcgi_pass"
-            | "grpc_pass"
-            | "if"
-            | "limit_except"
-            | "location"
-            | "memcached_pass"
-            | "proxy_pass"
-            | "return"
-            | "rewrite"
-            | "scgi_pass"
-            | "server"
-            | "set"
-            | "try_files"
-            | "uwsgi_pass"
-    )
+fn not_inherited(key: NameKey) -> bool {
+    // By number, not text: this runs on every lookup. Every such name is
+    // one nginx knows, so a hashed key is never one.
+    key.key < HASHED_KEYS
+        && matches!(
+            NameId(key.key as u16),
+            ids::ALIAS
+                | ids::BREAK
+                | ids::FASTCGI_PASS
+                | ids::GRPC_PASS
+                | ids::IF
+                | ids::LIMIT_EXCEPT
+                | ids::LOCATION
+                | ids::MEMCACHED_PASS
+                | ids::PROXY_PASS
+                | ids::RETURN
+                | ids::REWRITE
+                | ids::SCGI_PASS
+                | ids::SERVER
+                | ids::SET
+                | ids::TRY_FILES
+                | ids::UWSGI_PASS
+        )
 }
 
 /// The directives in effect at one level, by name.
@@ -191,7 +193,7 @@ impl<'a> Level<'a> {
         if self.names & k.bits != k.bits {
             return None;
         }
-        if name == "add_header" {
+        if k.key == u32::from(ids::ADD_HEADER.0) {
             if let Some(h) = &self.headers {
                 return Some(h);
             }
@@ -271,7 +273,7 @@ impl<'a> Settings<'a> {
     /// [`Settings::all`] with the name's key already known.
     fn all_keyed(&self, name: &str, key: NameKey) -> &[&'a Directive] {
         let mut level = self.0.as_deref();
-        let inherited = !not_inherited(name);
+        let inherited = !not_inherited(key);
         while let Some(l) = level {
             if let Some(found) = l.get(name, key) {
                 return found;
@@ -888,6 +890,27 @@ mod tests {
             ["x-a", "x-b"]
         );
         assert!(header_names(&s.locations[1].settings, "add_header").is_empty());
+    }
+
+    #[test]
+    fn rewrite_statements_and_handlers_are_not_inherited() {
+        // The directives nginx runs where they are written (rewrite module,
+        // content handlers) and the block openers.
+        let acting = "alias break fastcgi_pass grpc_pass if limit_except location \
+                      memcached_pass proxy_pass return rewrite scgi_pass server set \
+                      try_files uwsgi_pass";
+        for name in acting.split_whitespace() {
+            assert!(not_inherited(NameKey::of(name)), "{name}");
+        }
+        for name in [
+            "root",
+            "add_header",
+            "proxy_set_header",
+            "ssl_protocols",
+            "my_module",
+        ] {
+            assert!(!not_inherited(NameKey::of(name)), "{name}");
+        }
     }
 
     #[test]

@@ -85,30 +85,41 @@ impl Context {
 
     /// The context inside the block that `name` opens here.
     pub fn child(self, name: &str) -> Context {
+        self.child_of(NameId::of(name))
+    }
+
+    /// [`Context::child`] by the name's number (None: a name nginx does
+    /// not know, which opens no context it knows either). By number, for
+    /// the walks over every block of a large config.
+    pub fn child_of(self, name: Option<NameId>) -> Context {
+        use crate::syntax::names::ids;
         use Context::*;
-        match (self, name) {
-            (Main, "events") => Events,
-            (Main, "http") => Http,
-            (Main, "mail") => Mail,
-            (Main, "stream") => Stream,
-            (Http, "server") => Server,
-            (Http, "upstream") => Upstream,
-            (Http, "map") => Map,
-            (Http, "geo") => Geo,
-            (Http | Server | Location, "types") => Types,
-            (Server | Location, "location") => Location,
-            (Server, "if") => IfInServer,
-            (Location | IfInLocation, "if") => IfInLocation,
-            (Location, "limit_except") => LimitExcept,
-            (Mail, "server") => MailServer,
-            (Stream, "server") => StreamServer,
-            (Stream, "upstream") => StreamUpstream,
-            (Stream, "map") => StreamMap,
-            (Stream, "geo") => StreamGeo,
-            (_, "otel_exporter") => OtelExporter,
-            (_, "acme_issuer") => AcmeIssuer,
-            (_, "oidc_provider") => OidcProvider,
-            (_, "mgmt") => Mgmt,
+        let Some(id) = name else {
+            return Opaque;
+        };
+        match (self, id) {
+            (Main, ids::EVENTS) => Events,
+            (Main, ids::HTTP) => Http,
+            (Main, ids::MAIL) => Mail,
+            (Main, ids::STREAM) => Stream,
+            (Http, ids::SERVER) => Server,
+            (Http, ids::UPSTREAM) => Upstream,
+            (Http, ids::MAP) => Map,
+            (Http, ids::GEO) => Geo,
+            (Http | Server | Location, ids::TYPES) => Types,
+            (Server | Location, ids::LOCATION) => Location,
+            (Server, ids::IF) => IfInServer,
+            (Location | IfInLocation, ids::IF) => IfInLocation,
+            (Location, ids::LIMIT_EXCEPT) => LimitExcept,
+            (Mail, ids::SERVER) => MailServer,
+            (Stream, ids::SERVER) => StreamServer,
+            (Stream, ids::UPSTREAM) => StreamUpstream,
+            (Stream, ids::MAP) => StreamMap,
+            (Stream, ids::GEO) => StreamGeo,
+            (_, ids::OTEL_EXPORTER) => OtelExporter,
+            (_, ids::ACME_ISSUER) => AcmeIssuer,
+            (_, ids::OIDC_PROVIDER) => OidcProvider,
+            (_, ids::MGMT) => Mgmt,
             _ => Opaque,
         }
     }
@@ -354,6 +365,36 @@ mod tests {
         let server = t.find("server", Context::Http).unwrap();
         assert!(server.block && server.arity.accepts(0));
         assert!(!t.find("server", Context::Upstream).unwrap().block);
+    }
+
+    #[test]
+    fn blocks_open_the_contexts_nginx_gives_them() {
+        use Context::*;
+        let cases = [
+            (Main, "http", Http),
+            (Main, "stream", Stream),
+            (Http, "server", Server),
+            (Stream, "server", StreamServer),
+            (Mail, "server", MailServer),
+            (Stream, "upstream", StreamUpstream),
+            (Server, "location", Location),
+            (Location, "location", Location),
+            (Server, "if", IfInServer),
+            (Location, "if", IfInLocation),
+            (IfInLocation, "if", IfInLocation),
+            (Location, "limit_except", LimitExcept),
+            (Location, "types", Types),
+            (Http, "mgmt", Mgmt),
+            // Not where nginx opens them, or not blocks at all.
+            (Main, "server", Opaque),
+            (Http, "location", Opaque),
+            (Server, "limit_except", Opaque),
+            (Location, "proxy_pass", Opaque),
+            (Location, "no_such_block", Opaque),
+        ];
+        for (outer, name, inner) in cases {
+            assert_eq!(outer.child(name), inner, "{name} in {outer:?}");
+        }
     }
 
     #[test]

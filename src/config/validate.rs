@@ -244,7 +244,7 @@ fn check_directive(
     if block.raw().is_some() {
         return None;
     }
-    Some(ctx.child(name))
+    Some(ctx.child_of(d.name_id()))
 }
 
 #[cfg(test)]

@@ -233,7 +233,7 @@ impl<'a> HttpTree<'a> {
             if d.block.is_none() || depth >= 64 {
                 continue;
             }
-            let child = context.child(d.name());
+            let child = context.child_of(d.name_id());
             if is_http_context(child) {
                 self.add(
                     cfg,
@@ -252,7 +252,7 @@ impl<'a> HttpTree<'a> {
 /// A location's modifier and path: `location ^~ /a` → (`^~`, `/a`);
 /// nginx also accepts the modifier glued to the path (`location =/a`).
 pub fn location_parts(d: &Directive) -> Option<(Option<&str>, Word<'_>)> {
-    if d.name() != "location" {
+    if !d.is(ids::LOCATION) {
         return None;
     }
     match d.arg_count() {
@@ -271,8 +271,8 @@ pub fn location_parts(d: &Directive) -> Option<(Option<&str>, Word<'_>)> {
 /// The regex a block matches with when it can set captures:
 /// `location ~ re`, `location ~* re`, `if ($var ~ re)`, `if ($var ~* re)`.
 pub fn block_regex(d: &Directive) -> Option<&str> {
-    match d.name() {
-        "location" => {
+    match d.name_id()? {
+        ids::LOCATION => {
             let (modifier, path) = location_parts(d)?;
             match modifier {
                 Some(m @ ("~" | "~*")) if d.arg_count() == 1 => Some(&path.value[m.len()..]),
@@ -280,7 +280,7 @@ pub fn block_regex(d: &Directive) -> Option<&str> {
                 _ => None,
             }
         }
-        "if" => {
+        ids::IF => {
             // `if ($v ~ re)`, parentheses glued or apart, empty words
             // dropped. Without collecting: this runs for every `if` around
             // every header a rule looks at.

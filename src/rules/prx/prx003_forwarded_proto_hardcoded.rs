@@ -3,7 +3,6 @@ use rustc_hash::FxHashSet as HashSet;
 use crate::diag::{Applicability, Diagnostic, Edit, Fix};
 use crate::rule;
 use crate::rules::{Checker, Rule, RuleMeta};
-use crate::syntax::Directive;
 
 rule! {
     /// ## What it does
@@ -64,16 +63,15 @@ impl Rule for ForwardedProtoHardcoded {
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = HashSet::default();
         for site in cx.sites.iter().filter(|s| s.is_tls()) {
-            let levels = std::iter::once(&site.settings)
-                .chain(site.all_locations().into_iter().map(|l| &l.settings));
-            // Locations that set no header share their parent's list: look once.
-            let mut last: *const [&Directive] = &[];
-            for settings in levels {
-                let headers = settings.all(super::PSH);
-                if std::ptr::eq(headers, last) {
-                    continue;
-                }
-                last = headers;
+            // The server's list in effect, then the lists locations set
+            // themselves: one that sets none sends its parent's (nginx
+            // inherits proxy_set_header only into levels without their own).
+            let server = site.settings.all(super::PSH);
+            let locations = site
+                .all_locations()
+                .into_iter()
+                .map(|l| l.settings.own(super::PSH));
+            for headers in std::iter::once(server).chain(locations) {
                 for d in headers {
                     // Name and value first, as plain strings: the whole word
                     // (for its span) only for the rare header reported.

@@ -112,9 +112,13 @@ impl Rule for HeadersLostByInheritance {
                 .map(|l| (&site.settings, l))
                 .collect();
             while let Some((parent, l)) = stack.pop() {
-                let outer = parent.all(ids::ADD_HEADER);
-                if let Some(loss) = lost(outer, &l.own, &l.settings, || describe(l)) {
-                    merge(&mut losses, &mut index, loss);
+                // The parent's list only for blocks that set their own
+                // (few do): looking it up walks every level above.
+                if !l.settings.own(ids::ADD_HEADER).is_empty() {
+                    let outer = parent.all(ids::ADD_HEADER);
+                    if let Some(loss) = lost(outer, &l.own, &l.settings, || describe(l)) {
+                        merge(&mut losses, &mut index, loss);
+                    }
                 }
                 stack.extend(l.children.iter().map(|c| (&l.settings, c)));
             }

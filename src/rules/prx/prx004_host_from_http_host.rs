@@ -75,15 +75,17 @@ impl Rule for HostFromHttpHost {
             let Some(value) = d.args().get(1) else {
                 return;
             };
-            if !seen.insert(d.span) {
-                return;
-            }
             let Some(var) = segments(value.value).find_map(|s| match s {
                 Seg::Var(v) if builtin_taint(v) == Taint::Untrusted => Some(v),
                 _ => None,
             }) else {
                 return;
             };
+            // Once per directive (a file included twice is walked twice);
+            // only for the ones reported, not every Host header.
+            if !seen.insert(d.span) {
+                return;
+            }
             let message = if var.eq_ignore_ascii_case("http_host") {
                 "Host is passed on as the client sent it ($http_host): it may be spoofed, \
                  carry a port or be missing"

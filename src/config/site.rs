@@ -497,6 +497,18 @@ impl<'a> Site<'a> {
         self.directive.map(|d| d.name_span())
     }
 
+    /// Every list of `name` (`add_header`, `proxy_set_header`: directives
+    /// a block inherits only when it sets none) in effect somewhere on this
+    /// server: the server's, inherited ones included, then the lists its
+    /// blocks set themselves. A block that sets none sends its parent's,
+    /// already given; looking each block's list up walked every level above
+    /// it. (With `add_header_inherit`, a block's own list is the one it
+    /// sends, merged headers included.)
+    pub fn lists_in_effect(&self, name: NameId) -> impl Iterator<Item = &[&'a Directive]> + '_ {
+        let blocks = self.all_locations().into_iter();
+        std::iter::once(self.settings.all(name)).chain(blocks.map(move |l| l.settings.own(name)))
+    }
+
     /// Every location-like block: each block of the server, then the blocks
     /// nested in it, level by level.
     pub fn all_locations(&self) -> Vec<&Location<'a>> {
@@ -890,6 +902,30 @@ mod tests {
             ["x-a", "x-b"]
         );
         assert!(header_names(&s.locations[1].settings, "add_header").is_empty());
+    }
+
+    #[test]
+    fn lists_in_effect_cover_every_block_once_each_list() {
+        let (_d, cfg) = config(
+            "server { add_header X-A 1;\n location /a { }\n location /b { add_header X-B 2; location /b/c { } }\n location /m { add_header_inherit merge; add_header X-M 3; }\n location /o { add_header_inherit off; }\n}\n",
+        );
+        let s = &sites(&cfg)[0];
+        let names = |list: &[&Directive]| -> Vec<String> {
+            list.iter()
+                .map(|d| d.arg(0).unwrap().to_ascii_lowercase())
+                .collect()
+        };
+        let lists: Vec<Vec<String>> = s
+            .lists_in_effect(ids::ADD_HEADER)
+            .map(names)
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(lists, [vec!["x-a"], vec!["x-b"], vec!["x-a", "x-m"]]);
+        // Every block's list in effect is one of them (or empty).
+        for l in s.all_locations() {
+            let sent = names(l.settings.all(ids::ADD_HEADER));
+            assert!(sent.is_empty() || lists.contains(&sent), "{sent:?}");
+        }
     }
 
     #[test]

@@ -122,16 +122,7 @@ fn find_hsts<'a>(cx: &Checker<'a>) -> Vec<&'a Directive> {
     let mut used: HashMap<Span, bool> = HashMap::default();
     for site in cx.sites {
         let tls = maybe_tls(site);
-        // The server's list in effect (inherited ones included), then only
-        // the lists locations set themselves: a location that sets none
-        // sends its parent's, already counted. (`own` is the level's list
-        // as `add_header_inherit` left it, merged ones included.)
-        let server = site.settings.all(ids::ADD_HEADER);
-        let locations = site
-            .all_locations()
-            .into_iter()
-            .map(|l| l.settings.own(ids::ADD_HEADER));
-        for headers in std::iter::once(server).chain(locations) {
+        for headers in site.lists_in_effect(ids::ADD_HEADER) {
             for d in headers.iter().filter(|d| is_hsts(d)) {
                 *used.entry(d.span).or_default() |= tls;
             }

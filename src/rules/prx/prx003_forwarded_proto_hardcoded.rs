@@ -63,15 +63,7 @@ impl Rule for ForwardedProtoHardcoded {
     fn check(&self, cx: &Checker<'_>, out: &mut Vec<Diagnostic>) {
         let mut seen = HashSet::default();
         for site in cx.sites.iter().filter(|s| s.is_tls()) {
-            // The server's list in effect, then the lists locations set
-            // themselves: one that sets none sends its parent's (nginx
-            // inherits proxy_set_header only into levels without their own).
-            let server = site.settings.all(super::PSH);
-            let locations = site
-                .all_locations()
-                .into_iter()
-                .map(|l| l.settings.own(super::PSH));
-            for headers in std::iter::once(server).chain(locations) {
+            for headers in site.lists_in_effect(super::PSH) {
                 for d in headers {
                     // Name and value first, as plain strings: the whole word
                     // (for its span) only for the rare header reported.

@@ -249,9 +249,14 @@ pub fn days(n: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::rules::crt::CertificateSelfSigned;
+    use crate::rules::Rule;
+    use crate::source::FileId;
+    use crate::syntax::ast::Quote;
+
     #[test]
     fn path_keys_are_equal_and_hash_alike_as_paths_are() {
-        use super::PathKey;
         use std::hash::BuildHasher;
         let hash = |p: &str| rustc_hash::FxBuildHasher.hash_one(PathKey(p.into()));
         let same = [
@@ -276,11 +281,6 @@ mod tests {
         );
         assert_ne!(PathKey("a/../b".into()), PathKey("b".into()));
     }
-    use super::*;
-    use crate::rules::crt::CertificateSelfSigned;
-    use crate::rules::Rule;
-    use crate::source::FileId;
-    use crate::syntax::ast::Quote;
 
     fn word(at: usize) -> Word<'static> {
         Word {

@@ -70,7 +70,6 @@ fn walked_index(id: Option<NameId>, name: &str) -> Option<u8> {
     Some(i as u8)
 }
 
-/// The walked names among `names`, one bit per [`walked_index`].
 /// [`walked_index`] of every name nginx knows, by its number
 /// ([`NOT_WALKED`] for the others).
 fn walked_by_id() -> &'static [u8] {
@@ -86,6 +85,7 @@ fn walked_by_id() -> &'static [u8] {
 
 const NOT_WALKED: u8 = u8::MAX;
 
+/// The walked names among `names`, one bit per [`walked_index`].
 fn walked_mask(names: &[&str]) -> u16 {
     const _: () = assert!(
         WALKED.len() + WALKED_UNKNOWN.len() <= 16,

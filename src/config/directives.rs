@@ -83,14 +83,10 @@ impl Context {
         )
     }
 
-    /// The context inside the block that `name` opens here.
-    pub fn child(self, name: &str) -> Context {
-        self.child_of(NameId::of(name))
-    }
-
-    /// [`Context::child`] by the name's number (None: a name nginx does
-    /// not know, which opens no context it knows either). By number, for
-    /// the walks over every block of a large config.
+    /// The context inside the block that the name numbered `name` opens
+    /// here (None: a name nginx does not know, which opens no context it
+    /// knows either). By number: the walks over every block of a large
+    /// config ask it for each block.
     pub fn child_of(self, name: Option<NameId>) -> Context {
         use crate::syntax::names::ids;
         use Context::*;
@@ -393,7 +389,11 @@ mod tests {
             (Location, "no_such_block", Opaque),
         ];
         for (outer, name, inner) in cases {
-            assert_eq!(outer.child(name), inner, "{name} in {outer:?}");
+            assert_eq!(
+                outer.child_of(NameId::of(name)),
+                inner,
+                "{name} in {outer:?}"
+            );
         }
     }
 

@@ -457,13 +457,7 @@ impl CertificateInfo {
     }
 
     fn covers(&self, name: &str, use_cn: bool) -> bool {
-        // Asked for every name of every server: names from
-        // `names_to_check` are normalised already, and need no copy.
-        let name = if is_normalised(name) {
-            std::borrow::Cow::Borrowed(name)
-        } else {
-            std::borrow::Cow::Owned(normalise_host(name))
-        };
+        let name = normalise_host(name);
         // Only digits and dots (IPv4, bracketed or not) or a colon (IPv6)
         // can parse as an address: spare host names the attempt.
         let maybe_ip = name.contains(':')
@@ -490,14 +484,16 @@ impl CertificateInfo {
     }
 }
 
-fn normalise_host(name: &str) -> String {
-    name.trim().trim_end_matches('.').to_ascii_lowercase()
-}
-
-/// Whether [`normalise_host`] would return `name` unchanged.
-fn is_normalised(name: &str) -> bool {
-    name.len() == name.trim().trim_end_matches('.').len()
-        && !name.bytes().any(|b| b.is_ascii_uppercase())
+/// Trimmed of spaces and trailing dots, lowercased. Borrowed unless there
+/// is a capital to lower: coverage is asked for every name of every
+/// server, and most names (all from `names_to_check`) need no copy.
+fn normalise_host(name: &str) -> std::borrow::Cow<'_, str> {
+    let name = name.trim().trim_end_matches('.');
+    if name.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(name)
+    }
 }
 
 /// Whether presented identifier `pattern` (from the certificate) covers `name`
@@ -538,7 +534,7 @@ fn dns_id_matches(pattern: &str, name: &str) -> bool {
 /// - `~regex`, `_`, `""`, `$hostname`, `www.example.*` and other wildcard forms → `[]`,
 ///   meaning nothing can be checked statically.
 pub fn names_to_check(server_name: &str) -> Vec<String> {
-    let name = normalise_host(server_name);
+    let name = normalise_host(server_name).into_owned();
     if name.is_empty() || name == "_" || name == "\"\"" || name.starts_with('~') {
         return Vec::new();
     }

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod fsutil;
+pub mod memory;
 pub mod nginx_version;
 pub mod parallel;
 pub mod probe;

@@ -18,3 +18,10 @@ pub fn report(what: &str, start: Instant) {
         );
     }
 }
+
+/// Print a line about something that is not a duration, when enabled.
+pub fn note(what: &str) {
+    if enabled() {
+        eprintln!("timing: {what}");
+    }
+}

@@ -282,6 +282,8 @@ fn load_stdin(cfg: &mut Config, opts: &LoadOptions) {
             .push(format!("cannot read stdin: {}", plain_io_message(&e)));
         return;
     }
+    // Its size is known only now; what is built from it is still to come.
+    crate::memory::sources_read(bytes.len() as u64);
     let dump = super::dump::split_nginx_t(&bytes);
     if dump.is_empty() {
         let id = add_parsed(cfg, PathBuf::from("<stdin>"), bytes);
@@ -407,6 +409,7 @@ fn fetch(known: &HashMap<FileIdentity, FileId>, path: &Path) -> Fetched {
             MAX_FILE_BYTES >> 20
         ));
     }
+    crate::memory::sources_read(meta.len());
     // Bounded even if the file grows between the size check and the read.
     // Sized from the metadata: a growing buffer ends up to twice the file.
     let mut bytes = Vec::with_capacity(meta.len() as usize);

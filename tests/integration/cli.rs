@@ -265,3 +265,46 @@ fn settings_file_is_found_upward_and_applied() {
         .code(2)
         .stderr(predicate::str::contains(".nginx-audit.toml:1:1"));
 }
+
+/// The binary switches huge pages by the bytes of config it reads
+/// (src/memory.rs): nothing for a small config, on past 1 MiB, off again
+/// past 16 MiB. Seen through `NGINX_AUDIT_TIMING`, which reports each switch.
+#[test]
+fn huge_pages_follow_the_config_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = "server {\n    listen 80;\n    server_name app.test;\n    server_tokens off;\n    return 204;\n}\n";
+    // Files of the sizes each side of the thresholds, read through one glob.
+    let comments = |bytes: usize| "# padding\n".repeat(bytes / 10);
+    let small = dir.path().join("small");
+    std::fs::create_dir(&small).unwrap();
+    write(&small, "a.conf", server);
+    let medium = dir.path().join("medium");
+    std::fs::create_dir(&medium).unwrap();
+    write(&medium, "a.conf", server);
+    write(&medium, "b.conf", &comments(2 << 20));
+    let large = dir.path().join("large");
+    std::fs::create_dir(&large).unwrap();
+    write(&large, "a.conf", server);
+    write(&large, "b.conf", &comments(2 << 20));
+    write(&large, "c.conf", &comments(16 << 20));
+    let switches = |target: &Path| -> Vec<String> {
+        let out = bin()
+            .env("NGINX_AUDIT_TIMING", "1")
+            .arg(target)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains("huge pages"))
+            .map(|l| l.split(" after ").next().unwrap().to_string())
+            .collect()
+    };
+    assert!(switches(&small).is_empty());
+    assert_eq!(switches(&medium), ["timing: huge pages on"]);
+    assert_eq!(
+        switches(&large),
+        ["timing: huge pages on", "timing: huge pages off"]
+    );
+}

@@ -1,0 +1,197 @@
+//! Whether the heap is backed by 2 MiB pages, by the size of the config.
+//!
+//! A check builds its syntax tree and Site model in fresh memory, and on a
+//! 4 KiB page each first touch is a page fault: at 2,000 servers (4.6 MB of
+//! config) 7,600 faults, a quarter of the check's CPU time. Transparent
+//! huge pages make that a few dozen faults. But a huge page is resident
+//! whole, allocator slack included: at 20,000 servers (46 MB) the peak grew
+//! from 280 to 302–309 MiB, and on a few kilobytes of config the process
+//! took 17 MiB instead of 8 for no gain. So the binary asks jemalloc to
+//! advise huge pages everywhere (`thp:always` in `main.rs`) and switches
+//! the kernel's per-process flag (`PR_SET_THP_DISABLE`) by the bytes of
+//! config read so far: off below [`HUGE_FROM`], on up to [`HUGE_BELOW`],
+//! off again above. docs/performance.md has the measurements.
+//!
+//! Only a program that calls [`manage_huge_pages`] (the binary, at start)
+//! is affected: the library used in tests and benchmarks leaves the
+//! process as it found it.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::Mutex;
+
+/// Sources from this many bytes on get huge pages: below, the check's
+/// memory is a few MiB and zeroing whole 2 MiB pages costs more than the
+/// faults it saves.
+pub const HUGE_FROM: u64 = 1 << 20;
+
+/// Sources from this many bytes on are back on 4 KiB pages, keeping the
+/// peak memory of very large configs at what they really use.
+pub const HUGE_BELOW: u64 = 16 << 20;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+enum Stage {
+    Small = 0,
+    Medium = 1,
+    Large = 2,
+}
+
+impl Stage {
+    fn of(bytes: u64) -> Stage {
+        if bytes >= HUGE_BELOW {
+            Stage::Large
+        } else if bytes >= HUGE_FROM {
+            Stage::Medium
+        } else {
+            Stage::Small
+        }
+    }
+
+    fn huge_pages(self) -> bool {
+        self == Stage::Medium
+    }
+}
+
+static MANAGED: AtomicBool = AtomicBool::new(false);
+static READ: AtomicU64 = AtomicU64::new(0);
+/// The stage applied last; only moves forward (sources only add up).
+static STAGE: AtomicU8 = AtomicU8::new(Stage::Small as u8);
+/// Held while a stage is applied, so that two threads crossing two
+/// thresholds at once cannot leave the earlier stage's setting in force.
+static APPLYING: Mutex<()> = Mutex::new(());
+
+/// Take charge of huge pages for this process: off until the config turns
+/// out to be large enough ([`sources_read`]).
+pub fn manage_huge_pages() {
+    MANAGED.store(true, Ordering::Relaxed);
+    set_huge_pages(Stage::Small.huge_pages());
+}
+
+/// Count `bytes` more of config read (called for every file, from any
+/// thread, before its bytes are read into memory) and switch huge pages on
+/// or off when the total crosses a threshold.
+pub fn sources_read(bytes: u64) {
+    if !MANAGED.load(Ordering::Relaxed) {
+        return;
+    }
+    let total = READ.fetch_add(bytes, Ordering::Relaxed) + bytes;
+    if step(STAGE.load(Ordering::Relaxed), total).is_none() {
+        return;
+    }
+    let _applying = APPLYING.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(next) = step(STAGE.load(Ordering::Relaxed), total) {
+        set_huge_pages(next.huge_pages());
+        STAGE.store(next as u8, Ordering::Relaxed);
+        crate::timing::note(&format!(
+            "huge pages {} after {:.1} MiB of config",
+            if next.huge_pages() { "on" } else { "off" },
+            total as f64 / f64::from(1 << 20)
+        ));
+    }
+}
+
+/// The stage to move to from `current` (a [`Stage`] as stored) once
+/// `total` bytes are read, if it is a later one.
+fn step(current: u8, total: u64) -> Option<Stage> {
+    let want = Stage::of(total);
+    (want as u8 > current).then_some(want)
+}
+
+/// Whether this process may get huge pages (`PR_GET_THP_DISABLE`); None
+/// where the kernel cannot say.
+pub fn huge_pages_allowed() -> Option<bool> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: PR_GET_THP_DISABLE takes no pointer; it returns the flag.
+        let disabled = unsafe {
+            prctl(
+                PR_GET_THP_DISABLE,
+                0 as c_ulong,
+                0 as c_ulong,
+                0 as c_ulong,
+                0 as c_ulong,
+            )
+        };
+        return (disabled >= 0).then_some(disabled == 0);
+    }
+    #[allow(unreachable_code)]
+    None
+}
+
+#[cfg(target_os = "linux")]
+use std::ffi::c_ulong;
+
+/// From `<linux/prctl.h>` (Linux 3.15+).
+#[cfg(target_os = "linux")]
+const PR_SET_THP_DISABLE: i32 = 41;
+#[cfg(target_os = "linux")]
+const PR_GET_THP_DISABLE: i32 = 42;
+
+#[cfg(target_os = "linux")]
+extern "C" {
+    fn prctl(option: i32, ...) -> i32;
+}
+
+#[cfg(target_os = "linux")]
+fn set_huge_pages(on: bool) {
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and only sets a flag
+    // on this process's memory map. A kernel without it returns EINVAL,
+    // which leaves the pages as they were: nothing to do.
+    unsafe {
+        prctl(
+            PR_SET_THP_DISABLE,
+            c_ulong::from(!on),
+            0 as c_ulong,
+            0 as c_ulong,
+            0 as c_ulong,
+        );
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn set_huge_pages(_on: bool) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stages_by_bytes_read() {
+        assert_eq!(Stage::of(0), Stage::Small);
+        assert_eq!(Stage::of(HUGE_FROM - 1), Stage::Small);
+        assert_eq!(Stage::of(HUGE_FROM), Stage::Medium);
+        assert_eq!(Stage::of(HUGE_BELOW - 1), Stage::Medium);
+        assert_eq!(Stage::of(HUGE_BELOW), Stage::Large);
+        assert!(!Stage::Small.huge_pages());
+        assert!(Stage::Medium.huge_pages());
+        assert!(!Stage::Large.huge_pages());
+    }
+
+    #[test]
+    fn stages_only_move_forward() {
+        let (small, medium, large) = (Stage::Small as u8, Stage::Medium as u8, Stage::Large as u8);
+        assert_eq!(step(small, 10), None);
+        assert_eq!(step(small, HUGE_FROM), Some(Stage::Medium));
+        // One file can take a config past both thresholds at once.
+        assert_eq!(step(small, HUGE_BELOW), Some(Stage::Large));
+        assert_eq!(step(medium, HUGE_FROM + 1), None);
+        assert_eq!(step(medium, HUGE_BELOW), Some(Stage::Large));
+        assert_eq!(step(large, HUGE_BELOW * 2), None);
+        // A thread with an older, smaller total does not move back.
+        assert_eq!(step(large, HUGE_FROM), None);
+    }
+
+    /// The flag really reaches the kernel. This test process is left
+    /// allowing huge pages, as it started (nothing else in the tests
+    /// depends on the flag; it only changes how memory is backed).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn switch_reaches_the_kernel() {
+        let before = huge_pages_allowed().expect("Linux answers PR_GET_THP_DISABLE");
+        set_huge_pages(false);
+        assert_eq!(huge_pages_allowed(), Some(false));
+        set_huge_pages(true);
+        assert_eq!(huge_pages_allowed(), Some(true));
+        set_huge_pages(before);
+    }
+}

@@ -273,7 +273,8 @@ fn settings_file_is_found_upward_and_applied() {
 fn huge_pages_follow_the_config_size() {
     let dir = tempfile::tempdir().unwrap();
     let server = "server {\n    listen 80;\n    server_name app.test;\n    server_tokens off;\n    return 204;\n}\n";
-    // Files of the sizes each side of the thresholds, read through one glob.
+    // Directory targets: their files are read one after another, in name
+    // order, so the sizes add up past each threshold in turn.
     let comments = |bytes: usize| "# padding\n".repeat(bytes / 10);
     let small = dir.path().join("small");
     std::fs::create_dir(&small).unwrap();

@@ -3,10 +3,9 @@
 //! A check builds its syntax tree and Site model in fresh memory, and on a
 //! 4 KiB page each first touch is a page fault: at 2,000 servers (4.6 MB of
 //! config) 7,600 faults, a quarter of the check's CPU time. Transparent
-//! huge pages about halve them (2,900–4,400 left: the source files are
-//! read into jemalloc mappings whose length, not a multiple of 2 MiB,
-//! keeps the kernel from placing them on a 2 MiB boundary, so they hold no
-//! whole huge page). But a huge page is resident
+//! huge pages about halve them (2,900–4,400 are left, about 1,300 of them
+//! in reading the source files; docs/performance.md says what is known of
+//! why). But a huge page is resident
 //! whole, allocator slack included: at 20,000 servers (46 MB) the peak grew
 //! from 280 to 302–309 MiB, and on a few kilobytes of config the process
 //! took 17 MiB instead of 8 for no gain. So the binary asks jemalloc to

@@ -9,7 +9,8 @@
 //!
 //! `build.rs` lays the table out from `grammar/directives.tsv` at compile
 //! time: `NAMES` in table order, an open-addressing table of their numbers
-//! keyed by `name_slot::slot`, and a constant per name in [`ids`].
+//! keyed by `name_slot::slot`, a constant per name in [`ids`], and
+//! `ROW_STARTS`, the byte offset of each of a name's rows in the TSV.
 
 /// The directive table (`grammar/directives.tsv`), embedded in the binary;
 /// [`crate::config::directives`] reads its other columns.

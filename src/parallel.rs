@@ -47,25 +47,24 @@ pub fn map<T: Sync, R: Send>(
     }
     let next = std::sync::atomic::AtomicUsize::new(0);
     let (runs, f, next) = (&runs, &f, &next);
+    let work = move || {
+        let mut mine = Vec::new();
+        loop {
+            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(run) = runs.get(i) else { break };
+            mine.push((i, run.iter().map(f).collect::<Vec<R>>()));
+        }
+        mine
+    };
     // Each thread's results by run number; put back in run order after.
+    // The calling thread takes runs too: one thread fewer to start.
     let mut done: Vec<(usize, Vec<R>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(move || {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(run) = runs.get(i) else { break };
-                        mine.push((i, run.iter().map(f).collect::<Vec<R>>()));
-                    }
-                    mine
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
+        let handles: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut all = work();
+        for h in handles {
+            all.extend(h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)));
+        }
+        all
     });
     done.sort_unstable_by_key(|(i, _)| *i);
     let mut out = Vec::with_capacity(items.len());

@@ -268,7 +268,9 @@ fn settings_file_is_found_upward_and_applied() {
 
 /// The binary switches huge pages by the bytes of config it reads
 /// (src/memory.rs): nothing for a small config, on past 1 MiB, off again
-/// past 16 MiB. Seen through `NGINX_AUDIT_TIMING`, which reports each switch.
+/// past 16 MiB; when they go on, every jemalloc arena is set to grow by
+/// whole huge pages. Seen through `NGINX_AUDIT_TIMING`, which reports
+/// each switch and how many arenas took the setting.
 #[test]
 fn huge_pages_follow_the_config_size() {
     let dir = tempfile::tempdir().unwrap();
@@ -298,14 +300,26 @@ fn huge_pages_follow_the_config_size() {
         String::from_utf8(out.stderr)
             .unwrap()
             .lines()
-            .filter(|l| l.contains("huge pages"))
+            .filter(|l| l.contains("huge pages") || l.contains("arenas grow"))
             .map(|l| l.split(" after ").next().unwrap().to_string())
             .collect()
     };
+    // "timing: X of Y arenas grow by 2 MiB": all of them, and at least one.
+    let all_arenas = |line: &str| {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let (x, y) = (words[1].parse::<u32>(), words[3].parse::<u32>());
+        words[2] == "of" && line.ends_with("arenas grow by 2 MiB") && x == y && y.unwrap() > 0
+    };
     assert!(switches(&small).is_empty());
-    assert_eq!(switches(&medium), ["timing: huge pages on"]);
+    let medium = switches(&medium);
+    assert_eq!(medium.len(), 2, "{medium:?}");
+    assert!(all_arenas(&medium[0]), "{medium:?}");
+    assert_eq!(medium[1], "timing: huge pages on");
+    let large = switches(&large);
+    assert_eq!(large.len(), 3, "{large:?}");
+    assert!(all_arenas(&large[0]), "{large:?}");
     assert_eq!(
-        switches(&large),
+        large[1..],
         ["timing: huge pages on", "timing: huge pages off"]
     );
 }

@@ -12,8 +12,13 @@
 //!   the full `check::check`, and `check` plus JSON rendering, which
 //!   separates process startup and output from the pipeline itself.
 //!
-//! Wall time is measured here, from start to exit; peak RSS is the
-//! kernel's count for the child (`wait4`), so no wrapper is timed with it.
+//! Wall time is measured here, from start to exit of the command alone;
+//! peak RSS comes from one more run of each command under
+//! `/usr/bin/time -f %M`, which is not timed: time's own start and exit
+//! took 1.6–4 ms a run here, a tenth of our check at 2,000 servers and a
+//! five-hundredth of `nginx -t`'s. (The child's own `wait4` usage is no
+//! substitute: the kernel counts in it the memory of the process that
+//! spawned it, here the benchmark with its in-process trees.)
 //!
 //! Environment:
 //! * `BENCH_SIZES`  TLS server counts, default `2000,20000`
@@ -26,7 +31,7 @@
 //! Peak memory of the pipeline's stages is measured by re-running this
 //! benchmark binary as a child with `BENCH_PHASE=parse|load|check` and
 //! `BENCH_PHASE_TARGET=<tree>/nginx.conf`: it does that one stage and exits
-//! without freeing.
+//! without freeing, under `/usr/bin/time`.
 //!
 //! A "server" below is one TLS `server` block (listen 443 ssl http2, certs,
 //! HSTS, ten locations, an `if`); each has a companion port-80 `return 301`
@@ -49,6 +54,7 @@ use nginx_audit::syntax;
 const SITES_PER_FILE: usize = 10;
 const SITES_PER_UPSTREAM: usize = 10;
 const UPSTREAMS_PER_FILE: usize = 20;
+const TIME: &str = "/usr/bin/time";
 
 /// A generated tree on disk.
 struct Tree {
@@ -113,6 +119,10 @@ fn main() {
         return;
     }
 
+    let has_time = Path::new(TIME).is_file();
+    if !has_time {
+        println!("note: {TIME} absent (apt-get install -y time); peak memory not measured");
+    }
     let nginx = peers.then(|| which("nginx")).flatten();
     let crossplane = peers.then(|| which("crossplane")).flatten();
     if peers {
@@ -173,7 +183,7 @@ fn main() {
             inproc.files
         );
 
-        let phases = phase_peaks(&tree.main);
+        let phases = phase_peaks(has_time, &tree.main);
         println!(
             "peak RSS by stage (child process): parse {}, load {}",
             mib(phases[0]),
@@ -202,6 +212,12 @@ fn main() {
                 false,
             )
         });
+        for samples in std::iter::once(&mut ours)
+            .chain(ng.iter_mut())
+            .chain(cp.iter_mut())
+        {
+            samples.measure_peak(has_time);
+        }
         for _ in 0..peer_rounds {
             ours.take(runs);
             for peer in ng.iter_mut().chain(cp.iter_mut()) {
@@ -294,14 +310,14 @@ fn conf_files(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// Peak RSS of parse and load, each in its own child process (the CLI run
 /// gives the peak of the whole check).
-fn phase_peaks(main: &Path) -> [Option<u64>; 2] {
+fn phase_peaks(has_time: bool, main: &Path) -> [Option<u64>; 2] {
     let exe = std::env::current_exe().unwrap().display().to_string();
     ["parse", "load"].map(|phase| {
         let env = [
             ("BENCH_PHASE", phase.to_string()),
             ("BENCH_PHASE_TARGET", main.display().to_string()),
         ];
-        let r = timed_env(&exe, &[], &env);
+        let r = with_peak(has_time, &exe, &[], &env);
         assert!(r.ok, "BENCH_PHASE={phase} failed: {}", r.stderr);
         r.peak_kib
     })
@@ -407,84 +423,60 @@ fn which(name: &str) -> Option<String> {
         .map(|p| p.display().to_string())
 }
 
-/// Run `cmd args` once, stdout discarded.
+/// Run `cmd args` once, stdout discarded, timed alone (no peak RSS).
 fn timed(cmd: &str, args: &[String]) -> Run {
-    timed_env(cmd, args, &[])
-}
-
-/// Wall time from start to exit, and the peak RSS the kernel counted for
-/// the child (`wait4`). Until session 12 the command ran under
-/// `/usr/bin/time -f %M`, whose own start and exit were timed with it:
-/// 1.6–4 ms a run, a tenth of our check at 2,000 servers and a
-/// five-hundredth of `nginx -t`'s.
-// The child is reaped by `wait_with_peak`, which the lint cannot see.
-#[allow(clippy::zombie_processes)]
-fn timed_env(cmd: &str, args: &[String], env: &[(&str, String)]) -> Run {
-    use std::io::Read as _;
     let t = Instant::now();
-    let mut child = Command::new(cmd)
+    let output = Command::new(cmd)
         .args(args)
-        .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
-        .spawn()
+        .output()
         .unwrap_or_else(|e| panic!("cannot run {cmd}: {e}"));
-    let mut stderr = Vec::new();
-    if let Some(mut pipe) = child.stderr.take() {
-        pipe.read_to_end(&mut stderr)
-            .expect("read the child's stderr");
+    Run {
+        wall: t.elapsed(),
+        peak_kib: None,
+        ok: output.status.success(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
-    let (code, peak_kib) = wait_with_peak(child.id());
+}
+
+/// Run `cmd args` once under `/usr/bin/time` (when there is one), for its
+/// peak RSS; the wall time includes time's own.
+fn with_peak(has_time: bool, cmd: &str, args: &[String], env: &[(&str, String)]) -> Run {
+    let out_file = tempfile::NamedTempFile::new().expect("temp file");
+    let mut c = if has_time {
+        let mut c = Command::new(TIME);
+        c.arg("-f")
+            .arg("%e %M")
+            .arg("-o")
+            .arg(out_file.path())
+            .arg(cmd);
+        c
+    } else {
+        Command::new(cmd)
+    };
+    c.args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let t = Instant::now();
+    let output = c
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd}: {e}"));
     let wall = t.elapsed();
+    let peak_kib = fs::read_to_string(out_file.path()).ok().and_then(|s| {
+        s.lines()
+            .last()
+            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+    });
     Run {
         wall,
-        peak_kib: Some(peak_kib),
-        ok: code == Some(0),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        peak_kib,
+        ok: output.status.success(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
-}
-
-/// `struct rusage` of Linux on 64-bit targets: two `timeval`s, then
-/// fourteen longs, the first `ru_maxrss` (KiB).
-#[repr(C)]
-struct Rusage {
-    utime: [i64; 2],
-    stime: [i64; 2],
-    maxrss: i64,
-    rest: [i64; 13],
-}
-
-extern "C" {
-    fn wait4(pid: i32, status: *mut i32, options: i32, usage: *mut Rusage) -> i32;
-}
-
-/// Reap child `pid` (not through `Child::wait`, which keeps no usage):
-/// its exit code (None when a signal ended it) and peak RSS in KiB.
-fn wait_with_peak(pid: u32) -> (Option<i32>, u64) {
-    let mut status = 0;
-    let mut usage = Rusage {
-        utime: [0; 2],
-        stime: [0; 2],
-        maxrss: 0,
-        rest: [0; 13],
-    };
-    loop {
-        // SAFETY: `status` and `usage` are valid for writes and `usage`
-        // has the kernel's layout; `pid` is our own child, not reaped yet.
-        let r = unsafe { wait4(pid as i32, &mut status, 0, &mut usage) };
-        if r == pid as i32 {
-            break;
-        }
-        let e = std::io::Error::last_os_error();
-        assert!(
-            e.kind() == std::io::ErrorKind::Interrupted,
-            "wait4({pid}): {e}"
-        );
-    }
-    // WIFEXITED / WEXITSTATUS.
-    let code = (status & 0x7f == 0).then_some((status >> 8) & 0xff);
-    (code, usage.maxrss.max(0) as u64)
 }
 
 /// The runs of one command, taken in batches between other commands'.
@@ -494,6 +486,8 @@ struct Samples {
     /// Exit code 1 (findings) counts as success.
     findings_ok: bool,
     all: Vec<Run>,
+    /// From one more run, under `/usr/bin/time` ([`Samples::measure_peak`]).
+    peak_kib: Option<u64>,
 }
 
 impl Samples {
@@ -503,10 +497,16 @@ impl Samples {
             args,
             findings_ok,
             all: Vec::new(),
+            peak_kib: None,
         }
     }
 
-    /// Up to `runs` more runs; stops after one that exceeds [`REPEAT_BUDGET`].
+    /// One untimed run for the peak RSS.
+    fn measure_peak(&mut self, has_time: bool) {
+        self.peak_kib = with_peak(has_time, &self.cmd, &self.args, &[]).peak_kib;
+    }
+
+    /// Up to `runs` more timed runs; stops after one that exceeds [`REPEAT_BUDGET`].
     fn take(&mut self, runs: usize) {
         for _ in 0..runs {
             let r = timed(&self.cmd, &self.args);
@@ -518,11 +518,12 @@ impl Samples {
         }
     }
 
-    /// Median wall and peak of the runs taken.
+    /// Median wall of the timed runs, and the peak of the untimed one.
     fn summary(self) -> Measured {
         let Samples {
             mut all,
             findings_ok,
+            peak_kib,
             ..
         } = self;
         let runs = all.len();
@@ -546,7 +547,7 @@ impl Samples {
         let mid = &all[all.len() / 2];
         Measured {
             wall: mid.wall,
-            peak_kib: all.iter().filter_map(|r| r.peak_kib).max(),
+            peak_kib,
             runs,
             ok,
             note,

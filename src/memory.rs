@@ -145,11 +145,13 @@ fn set_huge_pages(_on: bool) {}
 /// 3,200–4,500 page faults to 1,000–2,800, and its CPU time down by a
 /// tenth (docs/performance.md).
 ///
-/// The limit only applies to arenas that exist, and jemalloc makes its
-/// per-CPU arenas when a thread on that CPU first allocates; so the
-/// missing ones are made here first (writing an arena's `extent_hooks`
-/// makes it, as jemalloc's manual says), with the hooks the first arena
-/// has, jemalloc's own.
+/// The limit only applies to arenas that exist, and jemalloc makes the
+/// arena of a CPU when a thread first allocates on it; so the missing
+/// arenas of the CPUs this process may run on are made here first
+/// (writing an arena's `extent_hooks` makes it, as jemalloc's manual
+/// says), with the hooks the first arena has, jemalloc's own. Only those
+/// CPUs' (`Cpus_allowed_list`): a container pinned to two CPUs of a large
+/// host would otherwise make dozens of arenas it never uses.
 #[cfg(all(target_os = "linux", not(target_env = "musl")))]
 mod arenas {
     use std::ffi::{CStr, CString};
@@ -158,16 +160,18 @@ mod arenas {
     /// One huge page.
     const GROW_BY: usize = 2 << 20;
 
-    /// How many arenas now grow by [`GROW_BY`], of how many.
+    /// How many arenas now grow by [`GROW_BY`], of how many there are
+    /// (made before, or made here for a CPU this process may run on).
     pub fn grow_by_huge_pages() -> (usize, usize) {
         let Some(count) = read::<u32>(c"opt.narenas") else {
             return (0, 0);
         };
         // A pointer, read and written back as an integer of its size.
-        let Some(hooks) = read::<usize>(c"arena.0.extent_hooks") else {
-            return (0, count as usize);
-        };
-        let mut capped = 0;
+        let hooks = read::<usize>(c"arena.0.extent_hooks");
+        let allowed = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|status| super::allowed_cpus(&status));
+        let (mut capped, mut there) = (0, 0);
         for i in 0..count {
             let arena = |what: &str| CString::new(format!("arena.{i}.{what}")).ok();
             let (Some(made), Some(hooks_name), Some(limit)) = (
@@ -177,12 +181,16 @@ mod arenas {
             ) else {
                 continue;
             };
-            if read::<bool>(&made) == Some(false) {
-                write(&hooks_name, hooks);
+            let mut exists = read::<bool>(&made) == Some(true);
+            if !exists && allowed.as_ref().is_some_and(|cpus| cpus.contains(&i)) {
+                exists = hooks.is_some_and(|h| write(&hooks_name, h));
             }
-            capped += usize::from(write(&limit, GROW_BY));
+            if exists {
+                there += 1;
+                capped += usize::from(write(&limit, GROW_BY));
+            }
         }
-        (capped, count as usize)
+        (capped, there)
     }
 
     fn read<T: Copy + Default>(name: &CStr) -> Option<T> {
@@ -221,6 +229,36 @@ mod arenas {
     }
 }
 
+/// The CPUs in the `Cpus_allowed_list` line of `/proc/self/status`
+/// (`0-3,8,10-11`), None when there is none or it does not read.
+#[cfg_attr(
+    not(all(target_os = "linux", not(target_env = "musl"))),
+    allow(dead_code)
+)]
+fn allowed_cpus(status: &str) -> Option<Vec<u32>> {
+    let list = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))?
+        .trim();
+    let mut cpus = Vec::new();
+    for part in list.split(',') {
+        let (first, last) = match part.split_once('-') {
+            Some((a, b)) => (a.parse::<u32>().ok()?, b.parse::<u32>().ok()?),
+            None => {
+                let cpu = part.parse::<u32>().ok()?;
+                (cpu, cpu)
+            }
+        };
+        // A CPU number is below a few thousand; a longer range is not a
+        // list this reads.
+        if last < first || last - first > 65_536 {
+            return None;
+        }
+        cpus.extend(first..=last);
+    }
+    Some(cpus)
+}
+
 #[cfg(not(all(target_os = "linux", not(target_env = "musl"))))]
 mod arenas {
     pub fn grow_by_huge_pages() -> (usize, usize) {
@@ -231,6 +269,28 @@ mod arenas {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn allowed_cpus_read_the_kernels_list() {
+        let status = |list: &str| {
+            format!("Name:\tx\nCpus_allowed:\tff\nCpus_allowed_list:\t{list}\nMems_allowed:\t1\n")
+        };
+        assert_eq!(allowed_cpus(&status("0-1")), Some(vec![0, 1]));
+        assert_eq!(allowed_cpus(&status("3")), Some(vec![3]));
+        assert_eq!(
+            allowed_cpus(&status("0-2,8,10-11")),
+            Some(vec![0, 1, 2, 8, 10, 11])
+        );
+        assert_eq!(allowed_cpus(&status("2-1")), None);
+        assert_eq!(allowed_cpus(&status("a")), None);
+        assert_eq!(allowed_cpus("Name:\tx\n"), None);
+        // This process's own list names a CPU at least.
+        #[cfg(target_os = "linux")]
+        {
+            let own = std::fs::read_to_string("/proc/self/status").unwrap();
+            assert!(!allowed_cpus(&own).unwrap().is_empty());
+        }
+    }
 
     #[test]
     fn stages_by_bytes_read() {

@@ -3,7 +3,7 @@
 //! A check builds its syntax tree and Site model in fresh memory, and on a
 //! 4 KiB page each first touch is a page fault: at 2,000 servers (4.6 MB of
 //! config) 7,600 faults, a quarter of the check's CPU time. Transparent
-//! huge pages about halve them, and more than halve them again once
+//! huge pages about halve them, and about halve them again once
 //! jemalloc's arenas grow by whole huge pages (`arenas` below): 1,000–2,800
 //! are left. But a huge page is resident
 //! whole, allocator slack included: at 20,000 servers (46 MB) the peak grew

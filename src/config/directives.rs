@@ -320,8 +320,17 @@ impl DirectiveTable {
     /// distance under a third of the name's length).
     pub fn suggest(&self, name: &str, ctx: Context) -> Option<&'static str> {
         let limit = (name.len() / 3).clamp(1, 3);
+        let chars = name.chars().count();
         (0..NameId::count())
             .map(|i| self.rows(NameId(i as u16)))
+            // The distance is at least the difference in length: most names
+            // are ruled out without working it out.
+            // (Names in the table are ASCII: bytes are characters.)
+            .filter(|specs| {
+                specs
+                    .first()
+                    .is_some_and(|s| s.name.len().abs_diff(chars) <= limit)
+            })
             .filter(|specs| specs.iter().any(|s| s.allowed_in(ctx)))
             .map(|specs| (edit_distance(name, specs[0].name), specs[0].name))
             .filter(|(d, _)| *d <= limit)

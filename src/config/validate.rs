@@ -93,6 +93,7 @@ pub fn validate(cfg: &Config) -> Vec<Diagnostic> {
         // One map, emptied for each block: a new one per block was an
         // allocation for each of a large config's hundreds of thousands.
         let mut seen: HashMap<NameId, Span> = HashMap::default();
+        let mut suggestions = Suggestions::default();
         while let Some((dirs, ctx)) = stack.pop() {
             if ctx.is_data_block() {
                 continue;
@@ -108,7 +109,9 @@ pub fn validate(cfg: &Config) -> Vec<Diagnostic> {
                 if never_read_whole(cfg, d) {
                     continue;
                 }
-                if let Some(child) = check_directive(table, d, ctx, &mut seen, &mut out) {
+                if let Some(child) =
+                    check_directive(table, d, ctx, &mut seen, &mut suggestions, &mut out)
+                {
                     stack.push((cfg.expanded(d.children()), child));
                 }
             }
@@ -139,12 +142,18 @@ fn never_read_whole(cfg: &Config, d: &Directive) -> bool {
     errors.get(i).is_some_and(|e| e.span.start < end)
 }
 
+/// "Did you mean" for each unknown name, worked out once per name and
+/// context: a file of one misspelt name repeated had it worked out (a
+/// search of the whole table) for every occurrence.
+type Suggestions = HashMap<(Box<str>, Context), Option<&'static str>>;
+
 /// Check one directive; returns the context of its block if we should descend.
 fn check_directive(
     table: &DirectiveTable,
     d: &Directive,
     ctx: Context,
     seen: &mut HashMap<NameId, Span>,
+    suggestions: &mut Suggestions,
     out: &mut Vec<Diagnostic>,
 ) -> Option<Context> {
     let name = d.name();
@@ -158,7 +167,10 @@ fn check_directive(
             return None;
         }
         let mut diag = err(format!("unknown directive \"{name}\""));
-        if let Some(s) = table.suggest(name, ctx) {
+        let suggestion = *suggestions
+            .entry((name.into(), ctx))
+            .or_insert_with(|| table.suggest(name, ctx));
+        if let Some(s) = suggestion {
             diag = diag.with_help(format!("did you mean \"{s}\"?"));
         }
         out.push(diag);

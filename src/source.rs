@@ -52,7 +52,39 @@ pub struct SourceFile {
     pub bytes: Vec<u8>,
     /// Computed when a position is first asked for: most files of a large
     /// config never get a diagnostic.
-    line_starts: std::sync::OnceLock<Vec<u32>>,
+    lines: std::sync::OnceLock<Lines>,
+    /// Column marks past the first non-ASCII byte, computed when a position
+    /// there is first asked for (see [`Lines::ascii_until`]).
+    marks: std::sync::OnceLock<Vec<(u32, u32)>>,
+}
+
+/// Where lines start, and how far columns are plain byte counts.
+#[derive(Debug)]
+struct Lines {
+    starts: Vec<u32>,
+    /// The offset of the first byte that is not ASCII (the length when none
+    /// is). Up to it a column is the byte distance from the line's start;
+    /// counting characters for every position made a file of one long line
+    /// with many findings quadratic (a 200 KB line took 20 s in JSON).
+    ascii_until: usize,
+}
+
+/// Bytes between column marks on lines past the first non-ASCII byte: a
+/// column there is counted from the nearest mark, at most this far back.
+const MARK_EVERY: usize = 4096;
+
+/// Characters in `bytes` as the renderers show them (invalid UTF-8 as
+/// U+FFFD, one per invalid sequence).
+fn char_count(bytes: &[u8]) -> usize {
+    bytes
+        .utf8_chunks()
+        .map(|c| c.valid().chars().count() + usize::from(!c.invalid().is_empty()))
+        .sum()
+}
+
+/// Whether `b` continues a UTF-8 sequence (cannot start a character).
+fn continues(b: u8) -> bool {
+    b & 0xC0 == 0x80
 }
 
 impl SourceFile {
@@ -60,15 +92,62 @@ impl SourceFile {
         SourceFile {
             path,
             bytes,
-            line_starts: std::sync::OnceLock::new(),
+            lines: std::sync::OnceLock::new(),
+            marks: std::sync::OnceLock::new(),
         }
     }
 
-    fn line_starts(&self) -> &[u32] {
-        self.line_starts.get_or_init(|| {
+    fn lines(&self) -> &Lines {
+        self.lines.get_or_init(|| {
             let mut starts = vec![0u32];
             starts.extend(memchr::memchr_iter(b'\n', &self.bytes).map(|i| i as u32 + 1));
-            starts
+            let ascii_until = self
+                .bytes
+                .iter()
+                .position(|b| !b.is_ascii())
+                .unwrap_or(self.bytes.len());
+            Lines {
+                starts,
+                ascii_until,
+            }
+        })
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        &self.lines().starts
+    }
+
+    /// `(offset, column - 1)` every [`MARK_EVERY`] bytes or so along the
+    /// lines from the one holding the first non-ASCII byte on, each at a
+    /// byte that starts a character. Counting from such a byte gives what
+    /// counting from the line's start does: an invalid sequence never runs
+    /// past a byte that starts a character.
+    fn marks(&self) -> &[(u32, u32)] {
+        self.marks.get_or_init(|| {
+            let Lines {
+                starts,
+                ascii_until,
+            } = self.lines();
+            let len = self.bytes.len();
+            let mut marks = Vec::new();
+            let first = starts.partition_point(|&s| s as usize <= *ascii_until) - 1;
+            for (i, &start) in starts.iter().enumerate().skip(first) {
+                let end = starts.get(i + 1).map_or(len, |&s| s as usize);
+                let (mut at, mut col) = (start as usize, 0);
+                loop {
+                    let mut next = (at + MARK_EVERY).min(end);
+                    while next < end && continues(self.bytes[next]) {
+                        next += 1;
+                    }
+                    if next >= end {
+                        break;
+                    }
+                    col += char_count(&self.bytes[at..next]);
+                    marks.push((next as u32, col as u32));
+                    at = next;
+                }
+            }
+            marks
         })
     }
 
@@ -80,25 +159,37 @@ impl SourceFile {
         };
         let start = self.line_starts()[line] as usize;
         let end = (offset as usize).min(self.bytes.len());
-        let col = String::from_utf8_lossy(&self.bytes[start..end])
-            .chars()
-            .count()
-            + 1;
-        (line + 1, col)
+        if end <= self.lines().ascii_until {
+            return (line + 1, end - start + 1);
+        }
+        // From the last mark on this line before `end`, if any.
+        let marks = self.marks();
+        let (from, before) = match marks.partition_point(|&(at, _)| at as usize <= end) {
+            0 => (start, 0),
+            i if marks[i - 1].0 as usize >= start => (marks[i - 1].0 as usize, marks[i - 1].1),
+            _ => (start, 0),
+        };
+        (
+            line + 1,
+            before as usize + char_count(&self.bytes[from..end]) + 1,
+        )
     }
 
-    /// The text of a 1-based line, without its newline.
-    pub fn line_text(&self, line: usize) -> String {
+    /// The byte range of a 1-based line, without its line feed and a
+    /// carriage return before it.
+    pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
         let Some(&start) = self.line_starts().get(line - 1) else {
-            return String::new();
+            return self.bytes.len()..self.bytes.len();
         };
-        let end = self
+        let mut end = self
             .line_starts()
             .get(line)
             .map(|&e| e as usize - 1)
             .unwrap_or(self.bytes.len());
-        let text = String::from_utf8_lossy(&self.bytes[start as usize..end]);
-        text.trim_end_matches('\r').to_string()
+        if end > start as usize && self.bytes[end - 1] == b'\r' {
+            end -= 1;
+        }
+        start as usize..end
     }
 
     pub fn line_count(&self) -> usize {
@@ -182,7 +273,8 @@ mod tests {
         assert_eq!(f.line_col(3), (2, 1));
         assert_eq!(f.line_col(6), (3, 1));
         assert_eq!(f.line_col(7), (4, 1));
-        assert_eq!(f.line_text(2), "cd");
-        assert_eq!(f.line_text(3), "");
+        assert_eq!(f.line_range(2), 3..5);
+        assert_eq!(f.line_range(3), 6..6);
+        assert_eq!(f.line_range(9), 8..8);
     }
 }

@@ -1,5 +1,6 @@
 //! Renderers: one file per output format, behind one `match`.
 
+pub mod excerpt;
 pub mod github;
 pub mod json;
 pub mod sarif;

@@ -5,6 +5,7 @@ use std::io::Write;
 
 use colored::{ColoredString, Colorize};
 
+use super::excerpt::{excerpt, visible};
 use super::Counts;
 use crate::check::Report;
 use crate::diag::{Diagnostic, Severity};
@@ -59,13 +60,13 @@ pub fn write_diagnostic(
         writeln!(
             out,
             "{}: {} {} {}",
-            path.bold(),
+            visible(&path).bold(),
             d.code.bold(),
             severity(d.severity),
-            d.message
+            visible(&d.message)
         )?;
         if let Some(h) = &d.help {
-            writeln!(out, "  {} {h}", "help:".cyan())?;
+            writeln!(out, "  {} {}", "help:".cyan(), visible(h))?;
         }
         return writeln!(out);
     };
@@ -74,40 +75,27 @@ pub fn write_diagnostic(
     writeln!(
         out,
         "{}: {} {} {}",
-        format!("{}:{line}:{col}", file.path.display()).bold(),
+        visible(&format!("{}:{line}:{col}", file.path.display())).bold(),
         d.code.bold(),
         severity(d.severity),
-        d.message
+        visible(&d.message)
     )?;
-    let text = file.line_text(line);
+    let shown = excerpt(file, line, span);
     let width = line.to_string().len();
     writeln!(
         out,
         "{:>width$} {} {}",
         line.to_string().blue(),
         "|".blue(),
-        text
+        shown.text
     )?;
-    // Underline to the end of the span or of the line, whichever is first.
-    let (end_line, end_col) = file.line_col(span.end);
-    let line_chars = text.chars().count();
-    let end_col = if end_line == line {
-        end_col
-    } else {
-        line_chars + 1
-    };
-    let carets = end_col.saturating_sub(col).max(1);
-    let pad: String = text
-        .chars()
-        .take(col - 1)
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
-        .collect();
     writeln!(
         out,
-        "{:>width$} {} {pad}{}",
+        "{:>width$} {} {}{}",
         "",
         "|".blue(),
-        "^".repeat(carets).red()
+        shown.pad,
+        "^".repeat(shown.carets).red()
     )?;
     for r in &d.related {
         let rf = sources.get(r.span.file);
@@ -118,15 +106,21 @@ pub fn write_diagnostic(
             "",
             "=".blue(),
             "note".bold(),
-            r.message,
-            rf.path.display()
+            visible(&r.message),
+            visible(&rf.path.display().to_string())
         )?;
     }
     if let Some(h) = &d.help {
-        writeln!(out, "{:>width$} {} {h}", "", "= help:".cyan())?;
+        writeln!(out, "{:>width$} {} {}", "", "= help:".cyan(), visible(h))?;
     }
     if let Some(fix) = &d.fix {
-        writeln!(out, "{:>width$} {} {}", "", "= fix:".green(), fix.message)?;
+        writeln!(
+            out,
+            "{:>width$} {} {}",
+            "",
+            "= fix:".green(),
+            visible(&fix.message)
+        )?;
     }
     writeln!(out)
 }

@@ -415,6 +415,30 @@ fn binary_file_is_reported_not_fatal() {
         "no file:line:col in:\n{}",
         tail(&r.stdout)
     );
+    // The noise's control bytes (escape, carriage return, …) are shown as
+    // symbols, not sent to the terminal.
+    let raw = r
+        .stdout
+        .chars()
+        .find(|&c| c.is_control() && c != '\n' && c != '\t');
+    assert_eq!(raw, None, "{}", tail(&r.stdout));
+}
+
+#[test]
+fn control_bytes_in_names_are_shown_as_symbols() {
+    // An escape sequence in a directive's name reaches the message and the
+    // source line: printed raw it would recolour (or retitle) the terminal.
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "esc.conf", b"\x1b[2J\x1b[31mred\x07;\n");
+    let r = run_path(&p);
+    r.expect(
+        1,
+        "esc.conf:1:1: SYN002 error unknown directive \"\u{241b}[2J\u{241b}[31mred\u{2407}\"",
+    );
+    assert!(r
+        .stdout
+        .contains("1 | \u{241b}[2J\u{241b}[31mred\u{2407};\n"));
+    assert!(!r.stdout.contains('\x1b'), "{}", r.stdout);
 }
 
 /// A line `PATH:LINE:COL: …` in `out`.
@@ -753,8 +777,9 @@ fn dev_zero_is_never_read() {
 /// finding prints its source line, so the output must show a window of the
 /// line, not all of it (measured before a fix: 75 MB of output, 19 s).
 #[test]
-#[ignore = "render/text.rs prints the whole source line for every finding (quadratic output)"]
 fn one_long_line_with_many_findings_has_bounded_output() {
+    // Each finding shows a window of its line, not the whole 10 KB line
+    // (which made 75 MB of output).
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "line.conf", "a;".repeat(5_000).as_bytes());
     let r = run_path(&p);
@@ -764,6 +789,36 @@ fn one_long_line_with_many_findings_has_bounded_output() {
         "{} bytes of output for a 10 KB file",
         r.stdout.len()
     );
+    // The 2,500th finding: 40 characters of the line before it, cut with `…`.
+    assert!(
+        r.stdout.contains(&format!(
+            "line.conf:1:4999: SYN002 error unknown directive \"a\"\n1 | …{}a;",
+            "a;".repeat(20)
+        )),
+        "{}",
+        tail(&r.stdout)
+    );
+}
+
+#[test]
+fn columns_on_a_long_line_past_non_ascii_bytes_count_characters() {
+    // 50,000 findings on one 150 KB line, not ASCII: columns come from the
+    // marks along the line (counting each from the line's start was
+    // quadratic: 4 s for this file). Columns are characters: each `é;` is two.
+    let dir = tempfile::tempdir().unwrap();
+    let n = 50_000;
+    let p = write(dir.path(), "line.conf", "é;".repeat(n).as_bytes());
+    let r = run(&["--format".as_ref(), "json".as_ref(), p.as_os_str()]);
+    assert_eq!(r.code, 1, "{}", tail(&r.stderr));
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let diags = json["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), n);
+    let columns: Vec<u64> = diags
+        .iter()
+        .map(|d| d["location"]["column"].as_u64().expect("a column"))
+        .collect();
+    let expected: Vec<u64> = (0..n as u64).map(|i| 2 * i + 1).collect();
+    assert!(columns == expected, "first columns: {:?}", &columns[..5]);
 }
 
 #[test]

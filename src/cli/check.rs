@@ -12,7 +12,7 @@ use crate::rules::{Profile, RuleOptions};
 use crate::settings::{self, PathIgnores};
 
 pub fn run(args: &CheckArgs) -> ExitCode {
-    set_color(args.color, args.format);
+    set_color(args.output.color, args.output.format);
     let opts = match options(args) {
         Ok(o) => o,
         Err(e) => {
@@ -21,7 +21,7 @@ pub fn run(args: &CheckArgs) -> ExitCode {
         }
     };
     let report = check(&args.paths, &opts);
-    finish(&[], report, args.format, args.fail_on)
+    finish(&[], report, args.output.format, args.output.fail_on)
 }
 
 /// Renders the report (text: the `summaries` lines first, for probe and

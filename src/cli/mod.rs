@@ -111,12 +111,10 @@ impl FragmentContext {
     }
 }
 
+/// How findings are reported and when they fail the run: the same for
+/// `check`, `probe` and `verify`.
 #[derive(Debug, Clone, Args)]
-pub struct CheckArgs {
-    /// Config files or directories (`-` reads a config or `nginx -T` output from stdin).
-    #[arg(required = true, value_name = "PATH")]
-    pub paths: Vec<PathBuf>,
-
+pub struct OutputArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -128,6 +126,16 @@ pub struct CheckArgs {
     /// Exit 1 when a finding at or above this severity is reported.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Config files or directories (`-` reads a config or `nginx -T` output from stdin).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub output: OutputArgs,
 
     /// nginx prefix: where relative `include` paths resolve (default: the main config's directory).
     #[arg(long, value_name = "DIR")]

@@ -10,7 +10,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::check::{finish, set_color};
-use super::{ColorChoice, FailOn};
+use super::OutputArgs;
 use crate::check::Report;
 use crate::config::Config;
 use crate::probe::danger::Trust;
@@ -75,17 +75,8 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "DAYS", default_value_t = 30)]
     pub expiry_days: i64,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-
-    /// When to color text output (NO_COLOR is honoured with auto).
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-
-    /// Exit 1 when a finding at or above this severity is reported.
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    #[command(flatten)]
+    pub output: OutputArgs,
 
     /// Which requirements to check against (cipher order, key sizes).
     #[arg(long, value_enum, default_value_t = Profile::Guide)]
@@ -93,7 +84,7 @@ pub struct ProbeArgs {
 }
 
 pub fn run(args: &ProbeArgs) -> ExitCode {
-    set_color(args.color, args.format);
+    set_color(args.output.color, args.output.format);
     let mut plans = Vec::new();
     for t in &args.targets {
         match Target::parse(t) {
@@ -122,7 +113,7 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let reports = match execute(plans, &opts, args.format) {
+    let reports = match execute(plans, &opts, args.output.format) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("nginx-audit: {e}");
@@ -130,7 +121,7 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
         }
     };
     let mut summaries = Vec::new();
-    if args.format == Format::Text {
+    if args.output.format == Format::Text {
         summaries = reports.iter().map(summary).collect();
     }
     let report = Report {
@@ -138,7 +129,7 @@ pub fn run(args: &ProbeArgs) -> ExitCode {
         endpoints: reports.iter().map(Endpoint::of).collect(),
         diagnostics: reports.into_iter().flat_map(|r| r.diagnostics).collect(),
     };
-    finish(&summaries, report, args.format, args.fail_on)
+    finish(&summaries, report, args.output.format, args.output.fail_on)
 }
 
 /// Runs the probes on a fresh runtime, with a progress bar on a TTY.

@@ -34,7 +34,7 @@ pub struct VerifyArgs {
 }
 
 pub fn run(args: &VerifyArgs) -> ExitCode {
-    set_color(args.check.color, args.check.format);
+    set_color(args.check.output.color, args.check.output.format);
     let opts = match super::check::options(&args.check) {
         Ok(o) => o,
         Err(e) => {
@@ -60,7 +60,7 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
     };
     let eps = endpoints(&report, &opts, &vopts);
     let plans = eps.iter().map(|e| e.plan.clone()).collect();
-    let mut reports = match execute(plans, &probe_opts, args.check.format) {
+    let mut reports = match execute(plans, &probe_opts, args.check.output.format) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("nginx-audit: {e}");
@@ -70,7 +70,7 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
     let tied = relate(&eps, &mut reports);
 
     let mut summaries: Vec<String> = Vec::new();
-    if args.check.format == Format::Text {
+    if args.check.output.format == Format::Text {
         summaries = reports.iter().map(summary).collect();
         if eps.is_empty() {
             summaries.push("no TLS server with a listen address to probe".into());
@@ -106,5 +106,10 @@ pub fn run(args: &VerifyArgs) -> ExitCode {
         diagnostics,
         endpoints,
     };
-    finish(&summaries, report, args.check.format, args.check.fail_on)
+    finish(
+        &summaries,
+        report,
+        args.check.output.format,
+        args.check.output.fail_on,
+    )
 }

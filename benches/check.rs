@@ -7,7 +7,9 @@
 //! * `nginx -t` and `crossplane parse` on the same tree (peers), three
 //!   rounds at 2,000 servers and one at 20,000, with a batch of our runs
 //!   (`BENCH_RUNS`, default 5) before each round and after the last, so
-//!   our median and theirs come from the same minutes,
+//!   our median and theirs come from the same minutes; each batch starts
+//!   with one untimed run, as hyperfine's `--warmup` (the first run after
+//!   a peer's is slower: see [`Samples::warm_up`]),
 //! * in process: the parser alone (MB/s, one thread), `config::load`,
 //!   the full `check::check`, and `check` plus JSON rendering, which
 //!   separates process startup and output from the pipeline itself.
@@ -219,11 +221,13 @@ fn main() {
             samples.measure_peak(has_time);
         }
         for _ in 0..peer_rounds {
+            ours.warm_up();
             ours.take(runs);
             for peer in ng.iter_mut().chain(cp.iter_mut()) {
                 peer.take(1);
             }
         }
+        ours.warm_up();
         ours.take(runs);
         let ours = ours.summary();
         report("nginx-audit check", &ours);
@@ -504,6 +508,15 @@ impl Samples {
     /// One untimed run for the peak RSS.
     fn measure_peak(&mut self, has_time: bool) {
         self.peak_kib = with_peak(has_time, &self.cmd, &self.args, &[]).peak_kib;
+    }
+
+    /// One untimed run. The first run of our check after a peer's took
+    /// 34–57 ms where the runs after it took 27–33 (three rounds after
+    /// `nginx -t`, 2,000 servers): the peer's 270 MiB and two seconds leave
+    /// the caches cold. A peer's own first run is not warmed: it is one
+    /// run of two seconds, where a few milliseconds do not show.
+    fn warm_up(&mut self) {
+        timed(&self.cmd, &self.args);
     }
 
     /// Up to `runs` more timed runs; stops after one that exceeds [`REPEAT_BUDGET`].

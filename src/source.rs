@@ -277,4 +277,36 @@ mod tests {
         assert_eq!(f.line_range(3), 6..6);
         assert_eq!(f.line_range(9), 8..8);
     }
+
+    #[test]
+    fn columns_past_non_ascii_bytes_match_counting_from_the_line_start() {
+        // Long lines (several marks each) of ASCII, two-byte characters and
+        // invalid bytes, after an ASCII-only first line.
+        let mut bytes = b"plain ascii line\n".to_vec();
+        for i in 0..3_000 {
+            bytes.extend_from_slice(match i % 5 {
+                0 => "é".as_bytes(),
+                1 => b"\xff\xfe",
+                2 => b"\xe2\x82",
+                3 => "€x".as_bytes(),
+                _ => b"ab",
+            });
+        }
+        bytes.extend_from_slice(b"\r\n\xc3\xa9 short\n");
+        bytes.extend(std::iter::repeat_n(b'\x80', 9_000));
+        bytes.extend_from_slice(b"z");
+        let f = SourceFile::new("x".into(), bytes.clone());
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', &bytes).map(|i| i + 1))
+            .collect();
+        for offset in (0..=bytes.len()).step_by(7).chain([bytes.len()]) {
+            let line = starts.partition_point(|&s| s <= offset) - 1;
+            let col = String::from_utf8_lossy(&bytes[starts[line]..offset])
+                .chars()
+                .count()
+                + 1;
+            assert_eq!(f.line_col(offset as u32), (line + 1, col), "at {offset}");
+        }
+        assert!(!f.marks().is_empty());
+    }
 }

@@ -75,7 +75,7 @@ const MARK_EVERY: usize = 4096;
 
 /// Characters in `bytes` as the renderers show them (invalid UTF-8 as
 /// U+FFFD, one per invalid sequence).
-fn char_count(bytes: &[u8]) -> usize {
+pub(crate) fn char_count(bytes: &[u8]) -> usize {
     bytes
         .utf8_chunks()
         .map(|c| c.valid().chars().count() + usize::from(!c.invalid().is_empty()))
@@ -83,7 +83,7 @@ fn char_count(bytes: &[u8]) -> usize {
 }
 
 /// Whether `b` continues a UTF-8 sequence (cannot start a character).
-fn continues(b: u8) -> bool {
+pub(crate) fn continues(b: u8) -> bool {
     b & 0xC0 == 0x80
 }
 

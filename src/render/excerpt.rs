@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 
-use crate::source::{SourceFile, Span};
+use crate::source::{char_count, continues, SourceFile, Span};
 
 /// Characters of a long line shown before the finding's start, at least.
 const BEFORE: usize = 40;
@@ -50,9 +50,7 @@ pub fn excerpt(file: &SourceFile, line: usize, span: Span) -> Excerpt {
         .chars()
         .collect();
     let after: Vec<char> = String::from_utf8_lossy(&bytes[start..to]).chars().collect();
-    let spanned = String::from_utf8_lossy(&bytes[start..end.min(to)])
-        .chars()
-        .count();
+    let spanned = char_count(&bytes[start..end.min(to)]);
     let (b, total) = (before.len(), before.len() + after.len());
     let chars = || before.iter().chain(&after);
     let (hidden_left, hidden_right) = (from > range.start, to < range.end);
@@ -92,11 +90,6 @@ pub fn excerpt(file: &SourceFile, line: usize, span: Span) -> Excerpt {
         pad,
         carets: spanned.min(shown_after).max(1),
     }
-}
-
-/// Whether `b` continues a UTF-8 sequence (cannot start a character).
-fn continues(b: u8) -> bool {
-    b & 0xC0 == 0x80
 }
 
 /// `c`, or its symbol when it is a control character other than a tab: C0

@@ -142,10 +142,11 @@ fn never_read_whole(cfg: &Config, d: &Directive) -> bool {
     errors.get(i).is_some_and(|e| e.span.start < end)
 }
 
-/// "Did you mean" for each unknown name, worked out once per name and
-/// context: a file of one misspelt name repeated had it worked out (a
-/// search of the whole table) for every occurrence.
-type Suggestions = HashMap<(Box<str>, Context), Option<&'static str>>;
+/// "Did you mean" for each unknown name, worked out once per context and
+/// name: a file of one misspelt name repeated had it worked out (a search
+/// of the whole table) for every occurrence. By context, then by name, so
+/// that a lookup borrows the name.
+type Suggestions = HashMap<Context, HashMap<Box<str>, Option<&'static str>>>;
 
 /// Check one directive; returns the context of its block if we should descend.
 fn check_directive(
@@ -167,9 +168,15 @@ fn check_directive(
             return None;
         }
         let mut diag = err(format!("unknown directive \"{name}\""));
-        let suggestion = *suggestions
-            .entry((name.into(), ctx))
-            .or_insert_with(|| table.suggest(name, ctx));
+        let known = suggestions.entry(ctx).or_default();
+        let suggestion = match known.get(name) {
+            Some(&s) => s,
+            None => {
+                let s = table.suggest(name, ctx);
+                known.insert(name.into(), s);
+                s
+            }
+        };
         if let Some(s) = suggestion {
             diag = diag.with_help(format!("did you mean \"{s}\"?"));
         }

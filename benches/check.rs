@@ -539,11 +539,12 @@ impl Samples {
         self.peak_kib = with_peak(has_time, &self.cmd, &self.args, &[]).peak_kib;
     }
 
-    /// One untimed run. The first run of our check after a peer's took
-    /// 34–57 ms where the runs after it took 27–33 (three rounds after
-    /// `nginx -t`, 2,000 servers): the peer's 270 MiB and two seconds leave
-    /// the caches cold. A peer's own first run is not warmed: it is one
-    /// run of two seconds, where a few milliseconds do not show.
+    /// One untimed run. The first run of our check after a peer's took 43,
+    /// 34 and 57 ms where the medians of the 20 runs after it were 30, 33
+    /// and 30 (three rounds after `nginx -t`, 2,000 servers): in the peer's
+    /// two seconds the memory our last run freed goes back to the host
+    /// (see [`PAUSE`]). A peer's own first run is not warmed: it is one run
+    /// of two seconds, where a few milliseconds do not show.
     fn warm_up(&mut self) {
         timed(&self.cmd, &self.args);
     }

@@ -12,7 +12,10 @@
 //! advise huge pages everywhere (`thp:always` in `main.rs`) and switches
 //! the kernel's per-process flag (`PR_SET_THP_DISABLE`) by the bytes of
 //! config read so far: off below [`HUGE_FROM`], on up to [`HUGE_BELOW`],
-//! off again above. docs/performance.md has the measurements.
+//! off again above. Past [`HUGE_FROM`] too, jemalloc's unused pages are
+//! purged by its background thread rather than by the worker threads as
+//! they end (`arenas::purge_in_background`). docs/performance.md has the
+//! measurements.
 //!
 //! Only a program that calls [`manage_huge_pages`] (the binary, at start)
 //! is affected: the library used in tests and benchmarks leaves the
@@ -81,7 +84,15 @@ pub fn sources_read(bytes: u64) {
         return;
     }
     let _applying = APPLYING.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(next) = step(STAGE.load(Ordering::Relaxed), total) {
+    let current = STAGE.load(Ordering::Relaxed);
+    if let Some(next) = step(current, total) {
+        if current == Stage::Small as u8 {
+            let on = arenas::purge_in_background();
+            crate::timing::note(&format!(
+                "jemalloc purges {}",
+                if on { "in the background" } else { "as before" }
+            ));
+        }
         set_huge_pages(next.huge_pages());
         if next.huge_pages() {
             let (capped, count) = arenas::grow_by_huge_pages();
@@ -193,6 +204,22 @@ mod arenas {
         (capped, there)
     }
 
+    /// Leave purging to jemalloc's background thread; true when jemalloc
+    /// says it now does.
+    ///
+    /// A config past [`HUGE_FROM`](super::HUGE_FROM) is read, parsed and
+    /// modelled by worker threads that end with each stage. When the last
+    /// thread of an arena ends, jemalloc purges every unused page of it
+    /// (`tcache_destroy` forces it, whatever the decay time): 25–135
+    /// `madvise(MADV_DONTNEED)` calls in a 2,000-server check, each a TLB
+    /// flush on the other CPUs, and the next stage faults the pages back.
+    /// With a background thread, purging is that thread's job, on its
+    /// decay timer (10 s, longer than a check). Not for small configs: the
+    /// thread costs about 0.25 ms to start, and they purge little.
+    pub fn purge_in_background() -> bool {
+        write(c"background_thread", true) && read::<bool>(c"background_thread") == Some(true)
+    }
+
     fn read<T: Copy + Default>(name: &CStr) -> Option<T> {
         let mut value = T::default();
         let mut len = std::mem::size_of::<T>();
@@ -263,6 +290,10 @@ fn allowed_cpus(status: &str) -> Option<Vec<u32>> {
 mod arenas {
     pub fn grow_by_huge_pages() -> (usize, usize) {
         (0, 0)
+    }
+
+    pub fn purge_in_background() -> bool {
+        false
     }
 }
 

@@ -269,8 +269,10 @@ fn settings_file_is_found_upward_and_applied() {
 /// The binary switches huge pages by the bytes of config it reads
 /// (src/memory.rs): nothing for a small config, on past 1 MiB, off again
 /// past 16 MiB; when they go on, every jemalloc arena is set to grow by
-/// whole huge pages. Seen through `NGINX_AUDIT_TIMING`, which reports
-/// each switch and how many arenas took the setting.
+/// whole huge pages. Past 1 MiB, jemalloc's background thread takes over
+/// purging, once. Seen through `NGINX_AUDIT_TIMING`, which reports each
+/// switch, how many arenas took the setting, and what jemalloc answers
+/// when asked whether its background thread is on.
 #[test]
 fn huge_pages_follow_the_config_size() {
     let dir = tempfile::tempdir().unwrap();
@@ -300,7 +302,9 @@ fn huge_pages_follow_the_config_size() {
         String::from_utf8(out.stderr)
             .unwrap()
             .lines()
-            .filter(|l| l.contains("huge pages") || l.contains("arenas grow"))
+            .filter(|l| {
+                l.contains("huge pages") || l.contains("arenas grow") || l.contains("purges")
+            })
             .map(|l| l.split(" after ").next().unwrap().to_string())
             .collect()
     };
@@ -310,16 +314,19 @@ fn huge_pages_follow_the_config_size() {
         let (x, y) = (words[1].parse::<u32>(), words[3].parse::<u32>());
         words[2] == "of" && line.ends_with("arenas grow by 2 MiB") && x == y && y.unwrap() > 0
     };
+    let background = "timing: jemalloc purges in the background";
     assert!(switches(&small).is_empty());
     let medium = switches(&medium);
-    assert_eq!(medium.len(), 2, "{medium:?}");
-    assert!(all_arenas(&medium[0]), "{medium:?}");
-    assert_eq!(medium[1], "timing: huge pages on");
+    assert_eq!(medium.len(), 3, "{medium:?}");
+    assert_eq!(medium[0], background);
+    assert!(all_arenas(&medium[1]), "{medium:?}");
+    assert_eq!(medium[2], "timing: huge pages on");
     let large = switches(&large);
-    assert_eq!(large.len(), 3, "{large:?}");
-    assert!(all_arenas(&large[0]), "{large:?}");
+    assert_eq!(large.len(), 4, "{large:?}");
+    assert_eq!(large[0], background);
+    assert!(all_arenas(&large[1]), "{large:?}");
     assert_eq!(
-        large[1..],
+        large[2..],
         ["timing: huge pages on", "timing: huge pages off"]
     );
 }

@@ -1,4 +1,5 @@
-//! Whether the heap is backed by 2 MiB pages, by the size of the config.
+//! How the binary's heap behaves, by the size of the config: whether it is
+//! backed by 2 MiB pages, and which thread gives unused pages back.
 //!
 //! A check builds its syntax tree and Site model in fresh memory, and on a
 //! 4 KiB page each first touch is a page fault: at 2,000 servers (4.6 MB of
@@ -74,7 +75,8 @@ pub fn manage_huge_pages() {
 
 /// Count `bytes` more of config read (called for every file, from any
 /// thread, before its bytes are read into memory) and switch huge pages on
-/// or off when the total crosses a threshold.
+/// or off when the total crosses a threshold; at the first, also hand
+/// purging to jemalloc's background thread.
 pub fn sources_read(bytes: u64) {
     if !MANAGED.load(Ordering::Relaxed) {
         return;
